@@ -10,6 +10,7 @@ import type { FieldError } from '../machinery/errors/field.js';
 import type { KubeObject } from '../machinery/meta/types.js';
 import { type Schema, type SchemaResolver, DEFINITION_PREFIX, refName } from '../machinery/schema/types.js';
 import type { Def } from './schema/dsl.js';
+import type { NameValidator } from '../machinery/validation/names.js';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
 
@@ -38,6 +39,14 @@ export interface ValidationContext {
   subresource?: string;
 }
 
+/** One group-version: its named definitions and the resources it serves. */
+export interface GroupVersionModule {
+  group: string;
+  version: string;
+  definitions: readonly Def<any>[];
+  resources: readonly ResourceType<any>[];
+}
+
 export interface ResourceType<X extends KubeObject = KubeObject> {
   group: string;
   version: string;
@@ -53,6 +62,8 @@ export interface ResourceType<X extends KubeObject = KubeObject> {
   scale?: ScaleInfo;
   /** The definition of the kind's object. */
   definition: Def<any>;
+  /** Validates metadata.name (default: DNS subdomain). */
+  nameValidator?: NameValidator;
   /** The definition name of the list kind; generated when absent. */
   listDefinition?: string;
   /** True when this version is the one kept in storage. */
