@@ -142,6 +142,16 @@ export class Scheme implements SchemaResolver {
     return this.definitions.get(refName(ref));
   }
 
+  /** The definition that declares a kind (via x-kubernetes-group-version-kind), e.g. autoscaling/v1 Scale. */
+  definitionForKind(group: string, version: string, kind: string): string | undefined {
+    const rt = this.byKind(group, version, kind);
+    if (rt) return rt.definition.name;
+    for (const [name, s] of this.definitions) {
+      if (s['x-kubernetes-group-version-kind']?.some((g) => g.group === group && g.version === version && g.kind === kind)) return name;
+    }
+    return undefined;
+  }
+
   definition(name: string): Schema | undefined {
     return this.definitions.get(name);
   }

@@ -77,6 +77,7 @@ export class StatusError extends Error {
 
   toStatus(): Status {
     const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
+    if (!s.reason) delete s.reason;
     if (this.details && Object.keys(this.details).length) s.details = this.details;
     return s;
   }

@@ -1,0 +1,53 @@
+/**
+ * The multi-call entry point: `k8ts <command> [flags]`.
+ */
+import { UsageError } from './flags.js';
+import { packageVersion } from './version.js';
+
+interface Command {
+  description: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  server: {
+    description: 'Run the API server (with controllers, scheduler and, unless disabled, a node agent)',
+    run: async (argv) => (await import('./server.js')).runServer(argv),
+  },
+};
+
+function usage(): string {
+  const lines = ['NAME:', '   k8ts - a Kubernetes-compatible cluster in TypeScript', '', 'USAGE:', '   k8ts [global options] command [command options]', '', 'COMMANDS:'];
+  for (const [name, c] of Object.entries(commands)) lines.push(`   ${name.padEnd(12)} ${c.description}`);
+  lines.push('', 'GLOBAL OPTIONS:', '   --help, -h     show help', '   --version, -v  print the version');
+  return lines.join('\n') + '\n';
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(usage());
+    return;
+  }
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') {
+    process.stdout.write(`k8ts version v${packageVersion()}\n`);
+    return;
+  }
+  const c = commands[cmd];
+  if (!c) {
+    process.stderr.write(`No help topic for '${cmd}'\n`);
+    process.exitCode = 3;
+    return;
+  }
+  try {
+    const code = await c.run(rest);
+    if (code) process.exitCode = code;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`Incorrect Usage: ${err.message}\n\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+}

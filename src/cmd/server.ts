@@ -1,0 +1,162 @@
+/**
+ * `k8ts server`: assembles storage, PKI, authentication, the API server and
+ * its bootstrap from flags (k3s names), writes the admin kubeconfig, and runs
+ * until SIGTERM/SIGINT, when it drains and exits cleanly.
+ */
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { builtinScheme } from '../api/index.js';
+import { AdmissionChain } from '../apiserver/admission/types.js';
+import { NamespaceLifecycle } from '../apiserver/admission/plugins/namespace-lifecycle.js';
+import { DefaultTolerationSeconds, PriorityAdmission, ServiceAccountAdmission } from '../apiserver/admission/plugins/pod-defaults.js';
+import { authenticatorChain } from '../apiserver/authn/authenticator-chain.js';
+import { TokenFileAuthenticator } from '../apiserver/authn/token-file-authenticator.js';
+import type { TokenAuthenticator } from '../apiserver/authn/types.js';
+import { AlwaysAllowAuthorizer } from '../apiserver/authz/types.js';
+import { bootstrapCluster } from '../apiserver/bootstrap.js';
+import { cidrRange } from '../apiserver/registry/core/allocator.js';
+import { APIServer } from '../apiserver/server.js';
+import { realClock } from '../machinery/clock.js';
+import { createLogger, isLogLevel } from '../machinery/log.js';
+import { isIPv4, isIPv6 } from '../machinery/validation/names.js';
+import { ensureClusterPKI } from '../machinery/pki/cluster-pki.js';
+import { writeKubeconfig } from '../machinery/pki/kubeconfig.js';
+import { openBackend } from '../storage/factory.js';
+import { instrumentBackend } from '../storage/metrics.js';
+import { type FlagSpec, UsageError, formatUsage, parseFlags } from './flags.js';
+import { versionInfo } from './version.js';
+
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/k8ts' : path.join(os.homedir(), '.k8ts');
+}
+
+export const serverFlags: FlagSpec[] = [
+  { name: 'data-dir', aliases: ['d'], kind: 'string', usage: 'Folder to hold state', env: 'K8TS_DATA_DIR' },
+  { name: 'https-listen-port', kind: 'int', usage: 'HTTPS listen port', default: 6443 },
+  { name: 'bind-address', kind: 'string', usage: 'k8ts bind address', default: '0.0.0.0' },
+  { name: 'advertise-address', kind: 'string', usage: 'IP address that the apiserver uses to advertise to members of the cluster (default: node-external-ip/node-ip)' },
+  { name: 'tls-san', kind: 'strings', usage: 'Add additional hostnames or IPv4/IPv6 addresses as Subject Alternative Names on the server TLS cert', default: [] },
+  { name: 'write-kubeconfig', aliases: ['o'], kind: 'string', usage: "Write kubeconfig for admin client to this file", env: 'K8TS_KUBECONFIG_OUTPUT' },
+  { name: 'datastore-endpoint', kind: 'string', usage: 'Specify etcd (http(s)://host:2379,...), sqlite (default) or memory', default: 'sqlite', env: 'K8TS_DATASTORE_ENDPOINT' },
+  { name: 'datastore-cafile', kind: 'string', usage: 'TLS Certificate Authority file used to secure datastore backend communication' },
+  { name: 'datastore-certfile', kind: 'string', usage: 'TLS certification file used to secure datastore backend communication' },
+  { name: 'datastore-keyfile', kind: 'string', usage: 'TLS key file used to secure datastore backend communication' },
+  { name: 'service-cidr', kind: 'string', usage: 'IPv4 network CIDR to use for service IPs', default: '10.96.0.0/12' },
+  { name: 'cluster-cidr', kind: 'string', usage: 'IPv4 network CIDR to use for pod IPs', default: '10.244.0.0/16' },
+  { name: 'service-node-port-range', kind: 'string', usage: 'Port range to reserve for services with NodePort visibility', default: '30000-32767' },
+  { name: 'disable-agent', kind: 'bool', usage: 'Do not run a local agent and register a local kubelet', default: false },
+  { name: 'token-auth-file', kind: 'string', usage: 'Static bearer tokens in the upstream CSV format: token,user,uid,"group1,group2"' },
+  { name: 'log-level', kind: 'string', usage: 'Log verbosity: error, warn, info, debug, trace', default: 'info', env: 'K8TS_LOG_LEVEL' },
+  { name: 'help', aliases: ['h'], kind: 'bool', usage: 'show help', default: false },
+];
+
+function localAddress(): string {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export async function runServer(argv: string[]): Promise<number> {
+  const { values, args } = parseFlags(serverFlags, argv);
+  if (values.help) {
+    process.stdout.write(formatUsage('server', 'Run management server', serverFlags));
+    return 0;
+  }
+  if (args.length) throw new UsageError(`unexpected argument: ${args[0]}`);
+  const level = String(values['log-level']);
+  if (!isLogLevel(level)) throw new UsageError(`invalid value "${level}" for flag -log-level: must be one of error, warn, info, debug, trace`);
+  const logger = createLogger({ level });
+  const clock = realClock;
+  const dataDir = path.resolve(String(values['data-dir'] ?? defaultDataDir()));
+  const port = Number(values['https-listen-port']);
+  const bindAddress = String(values['bind-address']);
+  const serviceCIDR = String(values['service-cidr']);
+  let firstServiceIP: string;
+  try {
+    firstServiceIP = cidrRange(serviceCIDR).first;
+    cidrRange(String(values['cluster-cidr']));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const advertise = String(values['advertise-address'] ?? (bindAddress !== '0.0.0.0' && bindAddress !== '::' ? bindAddress : localAddress()));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+  const sans = (values['tls-san'] as string[]) ?? [];
+  const ipSANs = [firstServiceIP, ...sans.filter((s) => isIPv4(s) || isIPv6(s))];
+  if (bindAddress !== '0.0.0.0' && bindAddress !== '::') ipSANs.push(bindAddress);
+  if (advertise) ipSANs.push(advertise);
+  const pki = await ensureClusterPKI(path.join(dataDir, 'tls'), { sans: { dnsNames: sans.filter((s) => !isIPv4(s) && !isIPv6(s)), ipAddresses: [...new Set(ipSANs)] } });
+
+  const tokenSources: TokenAuthenticator[] = [];
+  if (values['token-auth-file']) {
+    const loaded = await TokenFileAuthenticator.load(String(values['token-auth-file']));
+    if (loaded.kind === 'error') {
+      logger.error('cannot load token auth file', { err: loaded.message });
+      return 1;
+    }
+    for (const w of loaded.warnings) logger.warn(w);
+    tokenSources.push(loaded.authenticator);
+  }
+
+  const version = versionInfo();
+  const rawBackend = await openBackend({
+    endpoint: String(values['datastore-endpoint']),
+    dataDir,
+    caFile: values['datastore-cafile'] as string | undefined,
+    certFile: values['datastore-certfile'] as string | undefined,
+    keyFile: values['datastore-keyfile'] as string | undefined,
+    logger,
+    clock,
+  });
+  // The server owns the metrics; storage is wrapped before the server exists.
+  const serverRef: { current?: APIServer } = {};
+  const backend = instrumentBackend(rawBackend, (op, secs) => serverRef.current?.metrics.storageLatency.observe({ operation: op, type: rawBackend.name }, secs));
+  const scheme = builtinScheme();
+  const server = new APIServer({
+    scheme,
+    backend,
+    tls: { certPEM: pki.serving.certPEM, keyPEM: pki.serving.keyPEM, clientCAPEM: pki.ca.certPEM },
+    authenticator: authenticatorChain({ clientCAPEM: pki.ca.certPEM, tokenAuthenticators: tokenSources, anonymous: true, clock }),
+    authorizer: new AlwaysAllowAuthorizer(),
+    clock,
+    logger,
+    bindAddress,
+    port,
+    serviceCIDR,
+    nodePortRange: String(values['service-node-port-range']),
+    version,
+    admission: (registry) =>
+      new AdmissionChain(
+        [new ServiceAccountAdmission(), new PriorityAdmission(() => registry.storeFor('scheduling.k8s.io', 'priorityclasses')), new DefaultTolerationSeconds()],
+        [new NamespaceLifecycle(() => registry.storeFor('', 'namespaces'))],
+      ),
+    bootstrap: (s) => bootstrapCluster(s, { serviceCIDR, advertiseAddress: advertise, port: s.address.port }),
+  });
+  serverRef.current = server;
+  await server.start();
+  const url = `https://${bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress}:${server.address.port}`;
+  const kubeconfig = { server: url, caPEM: pki.ca.certPEM, clientCertPEM: pki.admin.certPEM, clientKeyPEM: pki.admin.keyPEM };
+  const adminPath = path.join(dataDir, 'admin.kubeconfig');
+  await writeKubeconfig(adminPath, kubeconfig);
+  if (values['write-kubeconfig']) await writeKubeconfig(path.resolve(String(values['write-kubeconfig'])), kubeconfig);
+  logger.info('k8ts is up and running', { version: version.gitVersion, url, datastore: rawBackend.name, dataDir });
+  process.stdout.write(`export KUBECONFIG=${values['write-kubeconfig'] ? path.resolve(String(values['write-kubeconfig'])) : adminPath}\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (sig: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('shutting down', { signal: sig });
+      void (async () => {
+        await server.stop();
+        await backend.dispose();
+        resolve(0);
+      })();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * How a schema node looks to Go's encoding/json, so the server can produce the
+ * decode error a built-in kube-apiserver returns for a mistyped field
+ * (`json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`).
+ */
+import { type Schema, type SchemaResolver, refName } from './types.js';
+
+/** Facts about a type mismatch that both CRD and built-in error texts need. */
+export interface TypeMismatch {
+  /** The OpenAPI type (or format) the schema asks for, as CRD validation prints it. */
+  expected: string;
+  /** The JSON type of the value, as CRD validation prints it ('integer', 'number', 'string', 'boolean', 'array', 'object', 'null'). */
+  found: string;
+  /** The Go type the field has in a built-in type: `int32`, `[]v1.Container`, `map[string]string`, `v1.PodSpec`. */
+  goType: string;
+  /** The innermost named struct holding the field (`DeploymentSpec`), empty at the root. */
+  goStruct: string;
+  /** The field's JSON path without list indices, as Go reports it (`spec.template.spec.containers.image`). */
+  goField: string;
+  /**
+   * The value as Go's UnmarshalTypeError names it: `string`, `number 1.5`, `bool`, `array`, `object`.
+   * Empty for null: Go ignores a null for any field, so no decode error exists.
+   */
+  goValue: string;
+}
+
+/** The text of Go's UnmarshalTypeError for a mismatch, or undefined when Go would accept the value (null). */
+export function goDecodeMessage(tm: TypeMismatch): string | undefined {
+  if (!tm.goValue) return undefined;
+  if (!tm.goStruct) return `json: cannot unmarshal ${tm.goValue} into Go value of type ${tm.goType}`;
+  return `json: cannot unmarshal ${tm.goValue} into Go struct field ${tm.goStruct}.${tm.goField} of type ${tm.goType}`;
+}
+
+/** `io.k8s.api.core.v1.Container` -> `v1.Container`. */
+export function goNamedType(definitionName: string): string {
+  const parts = definitionName.split('.');
+  if (parts.length < 2) return definitionName;
+  const pkg = parts[parts.length - 2]!;
+  const name = parts[parts.length - 1]!;
+  if (definitionName === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString') return 'intstr.IntOrString';
+  if (definitionName === 'io.k8s.apimachinery.pkg.api.resource.Quantity') return 'resource.Quantity';
+  return `${pkg}.${name}`;
+}
+
+/** The short struct name of a definition (`DeploymentSpec`). */
+export function goStructName(definitionName: string): string {
+  const i = definitionName.lastIndexOf('.');
+  return i < 0 ? definitionName : definitionName.slice(i + 1);
+}
+
+/** The Go type a schema node decodes into; follows refs up to a small depth for element types. */
+export function goTypeOf(schema: Schema | undefined, resolver: SchemaResolver | undefined, depth = 0): string {
+  if (!schema) return 'interface {}';
+  if (schema.$ref) return goNamedType(refName(schema.$ref));
+  if (schema.allOf && schema.allOf.length === 1 && !schema.type && schema.allOf[0]!.$ref) return goNamedType(refName(schema.allOf[0]!.$ref));
+  if (schema['x-kubernetes-int-or-string']) return 'intstr.IntOrString';
+  switch (schema.type) {
+    case 'integer':
+      return schema.format === 'int32' ? 'int32' : 'int64';
+    case 'number':
+      return schema.format === 'float' ? 'float32' : 'float64';
+    case 'boolean':
+      return 'bool';
+    case 'string':
+      return schema.format === 'byte' ? '[]uint8' : 'string';
+    case 'array':
+      return depth > 8 ? '[]interface {}' : `[]${goTypeOf(schema.items, resolver, depth + 1)}`;
+    case 'object':
+      if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+        return depth > 8 ? 'map[string]interface {}' : `map[string]${goTypeOf(schema.additionalProperties, resolver, depth + 1)}`;
+      }
+      if (schema.properties) return 'struct';
+      return 'map[string]interface {}';
+    default:
+      return 'interface {}';
+  }
+}
+
+/** Go's UnmarshalTypeError.Value for a JSON value. */
+export function goValueOf(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return `number ${JSON.stringify(value)}`;
+  if (Array.isArray(value)) return 'array';
+  return 'object';
+}

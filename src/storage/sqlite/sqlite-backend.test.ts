@@ -1,0 +1,154 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FakeClock } from '../../machinery/clock.js';
+import { createLogger } from '../../machinery/log.js';
+import { runBackendConformance, WatchCollector, encodeText, decodeText } from '../conformance.case.test.js';
+import { SqliteBackend } from './sqlite-backend.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-sqlite-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const freshPath = () => path.join(root, `t${n++}`, 'state.db');
+
+runBackendConformance('sqlite', async () => {
+  const backend = new SqliteBackend({ path: freshPath() });
+  return { backend, cleanup: async () => backend.dispose() };
+});
+
+describe('SqliteBackend', () => {
+  test('reopening a file resumes at its revision, history, compaction and leases', async () => {
+    const file = freshPath();
+    const clock = new FakeClock();
+    const a = new SqliteBackend({ path: file, clock });
+    const c = await a.create('/k', encodeText('v1'));
+    assert.ok(c.ok);
+    const u = await a.update('/k', encodeText('v2'), c.revision);
+    assert.ok(u.ok);
+    const lease = await a.grantLease(60);
+    assert.ok((await a.create('/leased', encodeText('l'), { lease: lease.id })).ok);
+    await a.compact(c.revision);
+    const rev = await a.currentRevision();
+    a.dispose();
+
+    const b = new SqliteBackend({ path: file, clock });
+    assert.equal(await b.currentRevision(), rev);
+    assert.equal(await b.compactRevision(), c.revision);
+    assert.equal(decodeText((await b.get('/k', { revision: c.revision }))!.value), 'v1');
+    const next = await b.create('/other', encodeText('x'));
+    assert.ok(next.ok);
+    assert.equal(next.revision, rev + 1);
+    assert.ok(await b.get('/leased'));
+    clock.step(60_000);
+    assert.equal(await b.get('/leased'), undefined, 'a lease granted before the restart still expires');
+    b.dispose();
+  });
+
+  test('watch replays rows written before a reopen', async () => {
+    const file = freshPath();
+    const a = new SqliteBackend({ path: file });
+    const first = await a.create('/w/a', encodeText('1'));
+    assert.ok(first.ok);
+    await a.update('/w/a', encodeText('2'), first.revision);
+    await a.delete('/w/a');
+    a.dispose();
+    const b = new SqliteBackend({ path: file });
+    const col = new WatchCollector();
+    b.watch('/w/', { afterRevision: first.revision, onEvents: col.onEvents, signal: col.ac.signal });
+    await col.until('2 events', () => col.events.length >= 2);
+    col.ac.abort();
+    assert.deepEqual(col.events.map((e) => `${e.type} ${decodeText(e.kv.value)} prev=${e.prev && decodeText(e.prev.value)}`), ['PUT 2 prev=1', 'DELETE 2 prev=2']);
+    b.dispose();
+  });
+
+  test('automatic compaction keeps one key churned thousands of times bounded', async () => {
+    const clock = new FakeClock();
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', sink: { write: (l) => lines.push(l) } });
+    const b = new SqliteBackend({ path: freshPath(), clock, logger, compactIntervalMs: 60_000, compactMinRetain: 100, compactBatch: 1000 });
+    const payload = encodeText('x'.repeat(2000));
+    const churn = async (times: number) => {
+      let rev = (await b.get('/churn'))?.modRevision;
+      for (let i = 0; i < times; i++) {
+        const r = rev === undefined ? await b.create('/churn', payload) : await b.update('/churn', payload, rev);
+        assert.ok(r.ok);
+        rev = r.revision;
+      }
+    };
+    const compactOnce = async () => {
+      const before = lines.length;
+      clock.step(60_000);
+      const deadline = Date.now() + 5000;
+      while (lines.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(lines.length > before, 'automatic compaction ran and logged');
+    };
+    await churn(3000);
+    const grown = b.sizeBytes();
+    assert.equal(b.rowCount(), 3000);
+    await compactOnce();
+    assert.match(lines.at(-1)!, /compacted storage/);
+    assert.match(lines.at(-1)!, /toRevision=2900/);
+    assert.ok(b.rowCount() <= 101, `rows after compaction: ${b.rowCount()}`);
+    const settled = b.sizeBytes();
+    assert.ok(settled < grown / 4, `file did not shrink: ${grown} -> ${settled}`);
+    for (let round = 0; round < 3; round++) {
+      await churn(3000);
+      await compactOnce();
+      assert.ok(b.rowCount() <= 101, `round ${round}: rows ${b.rowCount()}`);
+      assert.ok(b.sizeBytes() <= settled * 1.5 + 64 * 1024, `round ${round}: size ${b.sizeBytes()} vs ${settled}`);
+    }
+    assert.equal(decodeText((await b.get('/churn'))!.value), 'x'.repeat(2000));
+    assert.equal((await b.get('/churn'))!.createRevision, 1);
+    b.dispose();
+  });
+
+  test('every write acknowledged before kill -9 survives', async () => {
+    const dir = fs.mkdtempSync(path.join(root, 'kill-'));
+    const file = path.join(dir, 'state.db');
+    const moduleUrl = new URL('./sqlite-backend.js', import.meta.url).href;
+    const script = path.join(dir, 'writer.mjs');
+    fs.writeFileSync(script, [
+      `import { SqliteBackend } from ${JSON.stringify(moduleUrl)};`,
+      `const b = new SqliteBackend({ path: ${JSON.stringify(file)} });`,
+      'const enc = new TextEncoder();',
+      'for (let i = 0; ; i++) {',
+      '  const r = await b.create(`/kill/${i}`, enc.encode(String(i)));',
+      '  if (!r.ok) process.exit(2);',
+      '  process.stdout.write(`${i} ${r.revision}\\n`);',
+      '}',
+    ].join('\n'));
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const acked: [number, number][] = [];
+    let buf = '';
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        buf += chunk.toString();
+        const parts = buf.split('\n');
+        buf = parts.pop()!;
+        for (const p of parts) {
+          const [i, rev] = p.split(' ').map(Number) as [number, number];
+          acked.push([i, rev]);
+        }
+        if (acked.length >= 2000 && !child.killed) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', () => resolve());
+    });
+    assert.equal(await exited, 'SIGKILL');
+    const b = new SqliteBackend({ path: file });
+    const missing = [];
+    for (const [i, rev] of acked) {
+      const kv = await b.get(`/kill/${i}`);
+      if (!kv || kv.modRevision !== rev || decodeText(kv.value) !== String(i)) missing.push(i);
+    }
+    assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged writes lost`);
+    assert.ok((await b.currentRevision()) >= acked.at(-1)![1]);
+    b.dispose();
+  });
+});
