@@ -29,7 +29,14 @@ export async function bootstrapCluster(server: APIServer, opts: BootstrapOptions
   const create = async (group: string, version: string, resource: string, obj: Record<string, unknown>) => {
     const ep = server.registry.endpoints.get(group, version, resource);
     if (!ep) throw new Error(`bootstrap: ${group}/${version}/${resource} is not served`);
-    const ns = ((obj.metadata as { namespace?: string } | undefined)?.namespace ?? '') as string;
+    const meta = (obj.metadata ?? {}) as { namespace?: string; name?: string };
+    const ns = meta.namespace ?? '';
+    try {
+      await ep.store.get(ns, meta.name ?? '');
+      return;
+    } catch (err) {
+      if (!(err instanceof StatusError && err.reason === 'NotFound')) throw err;
+    }
     try {
       await server.handlers.createFromValue({ ...ctx, namespace: ns, warnings: [] }, ep, ns, obj);
     } catch (err) {
@@ -41,17 +48,11 @@ export async function bootstrapCluster(server: APIServer, opts: BootstrapOptions
   for (const name of SYSTEM_NAMESPACES) await create('', 'v1', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } });
 
   const first = cidrRange(opts.serviceCIDR).first;
-  // The first service address is the kubernetes Service's: reserve it before creating the Service.
-  await server.registry.allocators.ips.reserve(first, 'default/kubernetes');
   await create('', 'v1', 'services', {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: first, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }], sessionAffinity: 'None' },
-  }).catch(async (err) => {
-    // Reserved above by a previous start: a create that lost the IP race means the Service exists.
-    if (err instanceof StatusError && err.reason === 'Invalid') return;
-    throw err;
   });
   await create('', 'v1', 'endpoints', {
     apiVersion: 'v1',

@@ -12,6 +12,8 @@ import { NamespaceLifecycle } from '../apiserver/admission/plugins/namespace-lif
 import { DefaultTolerationSeconds, PriorityAdmission, ServiceAccountAdmission } from '../apiserver/admission/plugins/pod-defaults.js';
 import { authenticatorChain } from '../apiserver/authn/authenticator-chain.js';
 import { TokenFileAuthenticator } from '../apiserver/authn/token-file-authenticator.js';
+import { ServiceAccountTokenAuthenticator, ServiceAccountTokenIssuer } from '../apiserver/authn/service-account-token.js';
+import { specialHandlers } from '../apiserver/endpoints/special.js';
 import type { TokenAuthenticator } from '../apiserver/authn/types.js';
 import { AlwaysAllowAuthorizer } from '../apiserver/authz/types.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
@@ -114,12 +116,25 @@ export async function runServer(argv: string[]): Promise<number> {
   const serverRef: { current?: APIServer } = {};
   const backend = instrumentBackend(rawBackend, (op, secs) => serverRef.current?.metrics.storageLatency.observe({ operation: op, type: rawBackend.name }, secs));
   const scheme = builtinScheme();
+  const saLookup = {
+    uidOf: async (ns: string, name: string) => {
+      try {
+        return (await serverRef.current!.registry.storeFor('', 'serviceaccounts')!.get(ns, name)).object.metadata.uid;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  tokenSources.push(new ServiceAccountTokenAuthenticator(pki.serviceAccount.publicKeyPEM, clock, saLookup));
+  const tokenIssuer = new ServiceAccountTokenIssuer(pki.serviceAccount.privateKeyPEM, pki.serviceAccount.publicKeyPEM, clock);
+  const authenticator = authenticatorChain({ clientCAPEM: pki.ca.certPEM, tokenAuthenticators: tokenSources, anonymous: true, clock });
+  const authorizer = new AlwaysAllowAuthorizer();
   const server = new APIServer({
     scheme,
     backend,
     tls: { certPEM: pki.serving.certPEM, keyPEM: pki.serving.keyPEM, clientCAPEM: pki.ca.certPEM },
-    authenticator: authenticatorChain({ clientCAPEM: pki.ca.certPEM, tokenAuthenticators: tokenSources, anonymous: true, clock }),
-    authorizer: new AlwaysAllowAuthorizer(),
+    authenticator,
+    authorizer,
     clock,
     logger,
     bindAddress,
@@ -132,6 +147,7 @@ export async function runServer(argv: string[]): Promise<number> {
         [new ServiceAccountAdmission(), new PriorityAdmission(() => registry.storeFor('scheduling.k8s.io', 'priorityclasses')), new DefaultTolerationSeconds()],
         [new NamespaceLifecycle(() => registry.storeFor('', 'namespaces'))],
       ),
+    subresourceHandlers: () => specialHandlers({ authenticator, authorizer, tokenIssuer }),
     bootstrap: (s) => bootstrapCluster(s, { serviceCIDR, advertiseAddress: advertise, port: s.address.port }),
   });
   serverRef.current = server;

@@ -43,8 +43,10 @@ export interface ResourceHandlerDeps {
   onWatch?(ep: Endpoint, delta: number): void;
   /** Watch bookmark interval. */
   bookmarkIntervalMs?: number;
-  /** Handlers for connect-style and other non-generic subresources (pods/log, binding...). */
+  /** Handlers for connect-style and other non-generic subresources (pods/log, binding...) and virtual resources (reviews). */
   subresourceHandlers?: Map<string, SubresourceHandler>;
+  /** Refuses an eviction that would break a disruption budget (429). */
+  evictionCheck?: (namespace: string, pod: KubeObject) => Promise<void>;
 }
 
 export interface HttpRequest extends Readable {
@@ -85,6 +87,10 @@ export class ResourceHandlers {
     ctx.namespace = ns;
     if (namespaced && !ns && info.name) throw notFoundPath();
 
+    if (!info.subresource) {
+      const virtual = this.deps.subresourceHandlers?.get(`${info.group}/${info.resource}`);
+      if (virtual) return virtual({ ctx, info, ep, req, res, query, handlers: this });
+    }
     if (info.subresource) {
       const key = `${info.group}/${info.resource}/${info.subresource}`;
       const custom = this.deps.subresourceHandlers?.get(key);

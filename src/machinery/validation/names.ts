@@ -17,10 +17,10 @@ const envVarNameRe = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 export const DNS1123_LABEL_MAX = 63;
 export const DNS1123_SUBDOMAIN_MAX = 253;
 
+/** Upstream's RegexError text, including its spacing ("'a',  or 'b', regex used ..."). */
 function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  let s = `${msg} (e.g. ${examples.map((e) => `'${e}'`).join(' or ')}, regex used for validation is '${fmt}')`;
-  if (!examples.length) s = `${msg} (regex used for validation is '${fmt}')`;
-  return s;
+  if (!examples.length) return `${msg} (regex used for validation is '${fmt}')`;
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
 }
 
 /** Returns messages (empty when valid), as upstream IsDNS1123Label. */

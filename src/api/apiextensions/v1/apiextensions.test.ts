@@ -74,14 +74,14 @@ describe('apiextensions.k8s.io/v1', () => {
       name: 'version not a DNS-1035 label',
       c: () => crd({ versions: [version({ name: '1v' })] }),
       want: [
-        `spec.versions[0].name: Invalid value: "1v": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name' or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
+        `spec.versions[0].name: Invalid value: "1v": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
       ],
     },
     {
       name: 'upper-case plural',
       c: () => crd({ names: { plural: 'Widgets', kind: 'Widget', singular: 'widget', listKind: 'WidgetList' } }, 'Widgets.example.com'),
       want: [
-        `spec.names.plural: Invalid value: "Widgets": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name' or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
+        `spec.names.plural: Invalid value: "Widgets": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
       ],
     },
     { name: 'kind equals listKind', c: () => crd({ names: { plural: 'widgets', kind: 'Widget', singular: 'widget', listKind: 'Widget' } }), want: ['spec.names.listKind: Invalid value: "Widget": kind and listKind may not be the same'] },
