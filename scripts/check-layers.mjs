@@ -16,6 +16,7 @@ const rank = {
   cmd: 5,
   testing: 6,
   e2e: 7,
+  bench: 7,
 };
 // Who may import what beyond the plain rank order.
 const forbidden = {
