@@ -96,6 +96,7 @@ export class APIServer {
   private readonly inflight = new Set<Res>();
   private readonly abort = new AbortController();
   private readyChecks = new Map<string, () => boolean>();
+  private readonly certAuthCache = new WeakMap<object, { user: UserInfo; until: number }>();
 
   constructor(readonly opts: APIServerOptions) {
     this.cache = new WatchCache({ backend: opts.backend, logger: opts.logger, clock: opts.clock, freeze: opts.freezeCache });
@@ -280,11 +281,20 @@ export class APIServer {
   /** Resolves the user, or undefined for an anonymous request to a public path; throws 401 otherwise. */
   private async authenticate(req: Req, path: string): Promise<UserInfo | undefined> {
     const socket = req.socket as TLSSocket;
+    // A connection's client certificate does not change: verify it once per connection
+    // (re-checked every few minutes so expiry still applies), not on every request.
+    const certOnly = !req.headers.authorization;
+    const connection: object = (req as { stream?: { session?: object } }).stream?.session ?? socket;
+    const cached = certOnly ? this.certAuthCache.get(connection) : undefined;
+    if (cached && cached.until > Date.now()) return cached.user;
     const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate(true) : undefined;
     const result = await this.opts.authenticator.authenticate({
       headers: req.headers as Record<string, string | string[] | undefined>,
       peerCertificate: peer && Object.keys(peer).length ? peer : undefined,
     });
+    if (certOnly && result.kind === 'authenticated' && result.user.username !== 'system:anonymous') {
+      this.certAuthCache.set(connection, { user: result.user, until: Date.now() + 5 * 60_000 });
+    }
     if (result.kind === 'authenticated' && result.user.username !== 'system:anonymous') return result.user;
     if (result.kind === 'invalid') throw unauthorized();
     const publicPaths = this.opts.publicPaths ?? PUBLIC_PATHS;

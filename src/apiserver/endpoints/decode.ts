@@ -65,6 +65,8 @@ export interface DecodeOptions {
   skipDefaults?: boolean;
   /** Expected kind (scale and other subresources decode another kind than the endpoint's). */
   expect?: { group: string; version: string; kind: string };
+  /** The value is a whole create/update body: upstream names the kind in its strict decoding errors then. */
+  requestBody?: boolean;
 }
 
 /**
@@ -106,7 +108,8 @@ export function decodeObject(ep: Endpoint, value: unknown, opts: DecodeOptions, 
     const problems = [...duplicates.map((d) => `duplicate field ${JSON.stringify(d)}`), ...unknown.map(unknownFieldMessage)];
     if (problems.length) {
       if (opts.fieldValidation === 'Strict') {
-        throw new StatusError(400, 'BadRequest', `strict decoding error: ${problems.join(', ')}`);
+        const prefix = opts.requestBody ? `${want.kind} in version "${want.version}" cannot be handled as a ${want.kind}: ` : '';
+        throw new StatusError(400, 'BadRequest', `${prefix}strict decoding error: ${problems.join(', ')}`);
       }
       if (opts.fieldValidation === 'Warn') opts.warnings.push(...problems);
     }

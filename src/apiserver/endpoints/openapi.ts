@@ -10,6 +10,11 @@ import { buildOpenAPIV2 } from '../openapi/v2.js';
 import { OPENAPI_V2_PROTOBUF_MEDIA_TYPE, encodeOpenAPIV2Protobuf } from '../openapi/v2-protobuf.js';
 import { buildOpenAPIV3Index, openAPIV3Document } from '../openapi/v3.js';
 
+// Clients still ask for the '@' spelling, but '@' is not legal in a media
+// type, so Go's mime parser (kubectl) rejects it in a Content-Type: upstream
+// answers with the dotted spelling.
+const PROTOBUF_RESPONSE_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
 export class OpenAPIService {
   private v2: { version: number; json: string; proto?: Uint8Array; etag: string } | undefined;
 
@@ -37,10 +42,10 @@ export class OpenAPIService {
         res.end();
         return;
       }
-      const wantsProto = parseAccept(accept).some((m) => m.type === OPENAPI_V2_PROTOBUF_MEDIA_TYPE);
+      const wantsProto = parseAccept(accept).some((m) => m.type === OPENAPI_V2_PROTOBUF_MEDIA_TYPE || m.type === PROTOBUF_RESPONSE_TYPE);
       if (wantsProto) {
         d.proto ??= encodeOpenAPIV2Protobuf(buildOpenAPIV2(this.scheme, this.info));
-        return writeRaw(res, 200, d.proto, OPENAPI_V2_PROTOBUF_MEDIA_TYPE);
+        return writeRaw(res, 200, d.proto, PROTOBUF_RESPONSE_TYPE);
       }
       return writeRaw(res, 200, d.json, 'application/json');
     }

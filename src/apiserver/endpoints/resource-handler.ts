@@ -12,7 +12,8 @@ import { apply as applyConfig, updateManagedFields } from '../../machinery/apply
 import type { Clock } from '../../machinery/clock.js';
 import { rfc3339 } from '../../machinery/clock.js';
 import { StatusError, badRequest, methodNotAllowed, notAcceptable, notFound } from '../../machinery/errors/status-error.js';
-import { tryParseFieldSelector, fieldLabelNotSupported } from '../../machinery/fields/selector.js';
+import { tryParseFieldSelector } from '../../machinery/fields/selector.js';
+import { unsupportedFieldMessage } from '../registry/field-selectors.js';
 import { formatLabelSelector, tryParseSelector } from '../../machinery/labels/selector.js';
 import type { Logger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
@@ -164,7 +165,7 @@ export class ResourceHandlers {
     if (!fp.ok) throw badRequest(fp.message);
     const getters = ep.fieldGetters;
     for (const r of fp.selector.requirements()) {
-      if (!getters.has(r.field)) throw badRequest(fieldLabelNotSupported(r.field));
+      if (!getters.has(r.field)) throw badRequest(unsupportedFieldMessage(ep.rt.group, ep.rt.resource, r.field));
     }
     const labelSel = lp.selector;
     const fieldSel = fp.selector;
@@ -366,7 +367,7 @@ export class ResourceHandlers {
     if (!format || format === 'protobuf') throw unsupportedMedia(req.headers['content-type']);
     const body = await readBody(req);
     const { value, duplicates } = parseBody(body, format);
-    return decodeObject(ep, value, { scheme: this.deps.scheme, fieldValidation: parseFieldValidation(query.get('fieldValidation')), warnings: ctx.warnings, expect: opts.expect }, duplicates);
+    return decodeObject(ep, value, { scheme: this.deps.scheme, fieldValidation: parseFieldValidation(query.get('fieldValidation')), warnings: ctx.warnings, expect: opts.expect, requestBody: true }, duplicates);
   }
 
   private async create(ctx: RequestContext, ep: Endpoint, ns: string, req: HttpRequest, res: Response, query: URLSearchParams): Promise<void> {

@@ -72,3 +72,13 @@ export function fieldGetters(group: string, resource: string, extra: string[] = 
   for (const f of [...(perResource[`${group}/${resource}`] ?? []), ...extra]) m.set(f, special[f] ?? pathGetter(f));
   return m;
 }
+
+/**
+ * Upstream's refusal of a field: kinds with their own field label conversion
+ * say "field label not supported"; every other kind falls back to the generic
+ * conversion, whose message names the two fields all kinds accept.
+ */
+export function unsupportedFieldMessage(group: string, resource: string, field: string): string {
+  if (perResource[`${group}/${resource}`]) return `field label not supported: ${field}`;
+  return `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`;
+}

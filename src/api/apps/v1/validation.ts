@@ -7,6 +7,7 @@ import { type FieldError, FieldPath, field } from '../../../machinery/errors/fie
 import type { LabelSelectorT } from '../../meta/v1.js';
 import type { PodTemplateSpecT } from '../../core/v1/types.js';
 import { validatePodTemplateSpec } from '../../core/v1/validation.js';
+import { validateAnnotations, validateLabels } from '../../../machinery/validation/names.js';
 import { semanticEqual, validateImmutable, validateNonnegative } from './field-checks.js';
 import { isNotMoreThan100Percent, isZeroIntOrPercent, validatePositiveIntOrPercent } from './int-or-percent.js';
 import { isEmptySelector, selectorMatches, validateLabelSelector } from './label-selector.js';
@@ -48,14 +49,19 @@ function validateWorkloadTemplate(
   template: PodTemplateSpecT | undefined,
   sel: LabelSelectorT | undefined,
   path: FieldPath,
-  opts: { deadlineKind: string; deadlineForbidden?: boolean },
+  opts: { deadlineKind: string; deadlineForbidden?: boolean; metadataOnly?: boolean },
 ): FieldError[] {
   if (!template) return [field.required(path.text, '')];
   const errs: FieldError[] = [];
   if (sel && !isEmptySelector(sel) && !selectorMatches(sel, template.metadata?.labels)) {
     errs.push(field.invalid(path.child('metadata').child('labels').text, template.metadata?.labels ?? {}, '`selector` does not match template `labels`'));
   }
-  errs.push(...validatePodTemplateSpec(template, path));
+  // Upstream checks only the metadata of a StatefulSet template: its mounts may
+  // name volumeClaimTemplates, which are not volumes of the pod spec.
+  if (opts.metadataOnly) {
+    errs.push(...validateLabels(template.metadata?.labels, path.child('labels').text));
+    errs.push(...validateAnnotations(template.metadata?.annotations, path.child('annotations').text));
+  } else errs.push(...validatePodTemplateSpec(template, path));
   const restart = template.spec?.restartPolicy;
   if (restart !== 'Always') errs.push(field.notSupported(path.child('spec').child('restartPolicy').text, restart ?? '', ['Always']));
   const deadline = template.spec?.activeDeadlineSeconds;
@@ -231,7 +237,7 @@ export function validateStatefulSetSpec(s: StatefulSetSpecT | undefined, path: F
   errs.push(...validateNonnegative(s?.replicas, path.child('replicas')));
   errs.push(...validateNonnegative(s?.minReadySeconds, path.child('minReadySeconds')));
   errs.push(...validateWorkloadSelector(s?.selector, path.child('selector'), 'statefulset'));
-  errs.push(...validateWorkloadTemplate(s?.template, s?.selector, path.child('template'), { deadlineKind: 'StatefulSet', deadlineForbidden: true }));
+  errs.push(...validateWorkloadTemplate(s?.template, s?.selector, path.child('template'), { deadlineKind: 'StatefulSet', deadlineForbidden: true, metadataOnly: true }));
   return errs;
 }
 

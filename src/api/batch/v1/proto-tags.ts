@@ -1,0 +1,68 @@
+/**
+ * Protobuf field numbers of the batch/v1 messages, as upstream's k8s.io/api/batch/v1 generated.proto
+ * numbers them; keys are our definition names and JSON field names. See ProtoFieldTag for the notation.
+ */
+import type { ProtoTagTable } from '../../../machinery/protobuf/tags.js';
+
+export const protoTags: ProtoTagTable = {
+  'io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement': { containerName: 1, operator: 2, values: 3 },
+  'io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern': { status: 2, type: 1 },
+  'io.k8s.api.batch.v1.PodFailurePolicyRule': { action: 1, onExitCodes: 2, onPodConditions: 3 },
+  'io.k8s.api.batch.v1.PodFailurePolicy': { rules: 1 },
+  'io.k8s.api.batch.v1.SuccessPolicyRule': { succeededCount: 2, succeededIndexes: 1 },
+  'io.k8s.api.batch.v1.SuccessPolicy': { rules: 1 },
+  'io.k8s.api.batch.v1.JobSpec': {
+    activeDeadlineSeconds: 3,
+    backoffLimit: 7,
+    backoffLimitPerIndex: 12,
+    completionMode: 9,
+    completions: 2,
+    managedBy: 15,
+    manualSelector: 5,
+    maxFailedIndexes: 13,
+    parallelism: 1,
+    podFailurePolicy: 11,
+    podReplacementPolicy: 14,
+    selector: 4,
+    successPolicy: 16,
+    suspend: 10,
+    template: 6,
+    ttlSecondsAfterFinished: 8,
+  },
+  'io.k8s.api.batch.v1.UncountedTerminatedPods': { failed: 2, succeeded: 1 },
+  'io.k8s.api.batch.v1.JobCondition': {
+    lastProbeTime: 3,
+    lastTransitionTime: 4,
+    message: { tag: 6, omitEmpty: true },
+    reason: { tag: 5, omitEmpty: true },
+    status: 2,
+    type: 1,
+  },
+  'io.k8s.api.batch.v1.JobStatus': {
+    active: { tag: 4, omitEmpty: true },
+    completedIndexes: { tag: 7, omitEmpty: true },
+    completionTime: 3,
+    conditions: 1,
+    failed: { tag: 6, omitEmpty: true },
+    failedIndexes: 10,
+    ready: 9,
+    startTime: 2,
+    succeeded: { tag: 5, omitEmpty: true },
+    terminating: 11,
+    uncountedTerminatedPods: 8,
+  },
+  'io.k8s.api.batch.v1.Job': { metadata: 1, spec: 2, status: 3 },
+  'io.k8s.api.batch.v1.JobTemplateSpec': { metadata: 1, spec: 2 },
+  'io.k8s.api.batch.v1.CronJobSpec': {
+    concurrencyPolicy: { tag: 3, omitEmpty: true },
+    failedJobsHistoryLimit: 7,
+    jobTemplate: 5,
+    schedule: 1,
+    startingDeadlineSeconds: 2,
+    successfulJobsHistoryLimit: 6,
+    suspend: 4,
+    timeZone: 8,
+  },
+  'io.k8s.api.batch.v1.CronJobStatus': { active: 1, lastScheduleTime: 4, lastSuccessfulTime: 5 },
+  'io.k8s.api.batch.v1.CronJob': { metadata: 1, spec: 2, status: 3 },
+};

@@ -1,0 +1,149 @@
+/**
+ * A `k8ts server` child process for benchmarks: spawned with optional node
+ * flags (profiling), timed from spawn to the first `/readyz` 200, and probed
+ * for its resident memory.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { K8TS_BIN, freePort } from '../testing/server-harness.js';
+
+export interface ServerProcessOptions {
+  dataDir: string;
+  /** `--datastore-endpoint` value: sqlite, memory or an etcd URL. */
+  datastore: string;
+  /** Flags for node itself, before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** Reuse a port across restarts; a free one otherwise. */
+  port?: number;
+  readyTimeoutMs?: number;
+}
+
+const POLL_MS = 5;
+
+export class ServerProcess {
+  private stderrTail = '';
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+    readonly dataDir: string,
+    /** Milliseconds from spawn to the first /readyz 200. */
+    public readyMs = 0,
+  ) {}
+
+  static async start(opts: ServerProcessOptions): Promise<ServerProcess> {
+    const port = opts.port ?? (await freePort());
+    const args = [
+      ...(opts.nodeArgs ?? []),
+      K8TS_BIN,
+      'server',
+      '--data-dir', opts.dataDir,
+      '--https-listen-port', String(port),
+      '--bind-address', '127.0.0.1',
+      '--disable-agent',
+      '--datastore-endpoint', opts.datastore,
+    ];
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const sp = new ServerProcess(child, port, opts.dataDir);
+    child.stderr!.on('data', (d: Buffer) => (sp.stderrTail = (sp.stderrTail + d.toString()).slice(-4000)));
+    try {
+      await sp.waitReady(opts.readyTimeoutMs ?? 60_000);
+    } catch (err) {
+      await sp.stop();
+      throw err;
+    }
+    sp.readyMs = performance.now() - t0;
+    return sp;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get kubeconfig(): string {
+    return path.join(this.dataDir, 'admin.kubeconfig');
+  }
+
+  /** Resident set size in MiB, from /proc (Linux). */
+  rssMB(): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    if (!m) throw new Error(`no VmRSS for pid ${this.pid}`);
+    return Number(m[1]) / 1024;
+  }
+
+  private exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  /**
+   * Polls /readyz anonymously (a public path) over one HTTP/2 session, so the
+   * figure is not dominated by TLS handshakes; reconnects while the port is closed.
+   */
+  private async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    const sleep = () => new Promise((r) => setTimeout(r, POLL_MS));
+    let session: http2.ClientHttp2Session | undefined;
+    try {
+      while (performance.now() < deadline) {
+        if (this.exited()) throw new Error(`k8ts server exited with ${this.child.exitCode ?? this.child.signalCode}:\n${this.stderrTail}`);
+        if (!session || session.destroyed || session.closed) {
+          session = await connectOnce(this.port);
+          if (!session) {
+            await sleep();
+            continue;
+          }
+        }
+        const status = await getStatus(session, '/readyz');
+        if (status === 200) return;
+        await sleep();
+      }
+      throw new Error(`k8ts server not ready within ${timeoutMs} ms:\n${this.stderrTail}`);
+    } finally {
+      session?.destroy();
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if it does not drain in time. */
+  async stop(): Promise<void> {
+    if (this.exited()) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.child.kill('SIGTERM');
+    });
+  }
+}
+
+function connectOnce(port: number): Promise<http2.ClientHttp2Session | undefined> {
+  return new Promise((resolve) => {
+    const s = http2.connect(`https://127.0.0.1:${port}`, { rejectUnauthorized: false });
+    s.once('error', () => {
+      s.destroy();
+      resolve(undefined);
+    });
+    s.once('connect', () => {
+      s.on('error', () => undefined);
+      resolve(s);
+    });
+  });
+}
+
+/** Status of a GET, or 0 when the stream failed. */
+function getStatus(s: http2.ClientHttp2Session, p: string): Promise<number> {
+  return new Promise((resolve) => {
+    let status = 0;
+    const stream = s.request({ ':method': 'GET', ':path': p });
+    stream.on('response', (h) => (status = Number(h[':status'])));
+    stream.on('data', () => undefined);
+    stream.once('error', () => resolve(0));
+    stream.once('close', () => resolve(status));
+  });
+}
