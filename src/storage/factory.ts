@@ -8,8 +8,7 @@ import path from 'node:path';
 import type { Clock } from '../machinery/clock.js';
 import type { Logger } from '../machinery/log.js';
 import type { Backend } from './interface.js';
-import { EtcdBackend } from './etcd/etcd-backend.js';
-import { parseEndpoints } from './etcd/etcd-client.js';
+import { parseEndpoints } from './etcd/endpoints.js';
 import { MemoryBackend } from './memory/memory-backend.js';
 import { SqliteBackend } from './sqlite/sqlite-backend.js';
 
@@ -58,6 +57,8 @@ export async function openBackend(opts: OpenBackendOptions): Promise<Backend> {
     case 'sqlite':
       return new SqliteBackend({ path: target.path, clock: opts.clock, logger: opts.logger });
     case 'etcd': {
+      // gRPC and the protobuf runtime load only when etcd is used.
+      const { EtcdBackend } = await import('./etcd/etcd-backend.js');
       const backend = new EtcdBackend({ endpoints: target.endpoints, caFile: opts.caFile, certFile: opts.certFile, keyFile: opts.keyFile, logger: opts.logger, clock: opts.clock });
       try {
         // Fail at startup, not on the first request, when etcd is unreachable.

@@ -123,7 +123,11 @@ function buildDocument(scheme: Scheme, key: string, defs: Map<string, Schema>): 
   const roots = new Set<string>();
   collectRefs(paths, roots);
   const schemas: Record<string, Schema> = {};
-  for (const name of [...reachableDefinitions(roots, defs)].sort()) schemas[name] = toV3Schema(defs.get(name)!);
+  for (const name of [...reachableDefinitions(roots, defs)].sort()) {
+    const v3 = toV3Schema(defs.get(name)!);
+    const oneOf = V3_ONE_OF[name];
+    schemas[name] = oneOf ? { description: v3.description, ...oneOf } : v3;
+  }
   return {
     openapi: '3.0.0',
     info: { title, version: 'unversioned' },
@@ -132,6 +136,16 @@ function buildDocument(scheme: Scheme, key: string, defs: Map<string, Schema>): 
     security: [{ BearerToken: [] }],
   };
 }
+
+/**
+ * Upstream publishes these scalars in v3 as a typeless oneOf (their
+ * OpenAPIV3OneOfTypes), so kubectl explain names fields by the definition
+ * (`<IntOrString>`, `map[string]Quantity`) rather than as plain strings.
+ */
+const V3_ONE_OF: Record<string, Schema> = {
+  'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }] },
+  'io.k8s.apimachinery.pkg.api.resource.Quantity': { oneOf: [{ type: 'string' }, { type: 'number' }] },
+};
 
 /** Operation bodies are written with definition refs first so reachability can be computed, then moved under components. */
 function rewriteRefs(v: unknown): Record<string, unknown> {

@@ -143,8 +143,9 @@ export function validateLabels(labels: Record<string, string> | undefined, path:
   const out: FieldError[] = [];
   for (const [k, v] of Object.entries(labels ?? {})) {
     for (const m of isQualifiedName(k)) out.push(field.invalid(path, k, m));
-    if (typeof v !== 'string') out.push(field.invalid(`${path}[${k}]`, v, 'must be a string'));
-    else for (const m of isValidLabelValue(v)) out.push(field.invalid(`${path}[${k}]`, v, m));
+    // Upstream reports a bad value at the map itself, not at the key.
+    if (typeof v !== 'string') out.push(field.invalid(path, v, 'must be a string'));
+    else for (const m of isValidLabelValue(v)) out.push(field.invalid(path, v, m));
   }
   return out;
 }

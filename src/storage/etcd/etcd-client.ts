@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { parseEndpoints } from './endpoints.js';
+
+export { parseEndpoints };
 
 export type ServiceName = 'KV' | 'Watch' | 'Lease' | 'Maintenance';
 
@@ -52,22 +55,6 @@ function loadServices(): Record<ServiceName, ServiceCtor> {
 }
 
 /** Splits and validates a comma-separated endpoint list. */
-export function parseEndpoints(list: string | string[]): { url: string; target: string; secure: boolean }[] {
-  const items = (Array.isArray(list) ? list : list.split(',')).map((s) => s.trim()).filter(Boolean);
-  if (!items.length) throw new Error('etcd: no endpoints given');
-  return items.map((url) => {
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      throw new Error(`etcd: invalid endpoint ${JSON.stringify(url)}: want http(s)://host:port`);
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`etcd: invalid endpoint ${JSON.stringify(url)}: scheme must be http or https`);
-    const port = u.port || '2379';
-    return { url, target: `${u.hostname}:${port}`, secure: u.protocol === 'https:' };
-  });
-}
-
 export class EtcdClient {
   private readonly endpoints: Endpoint[];
   private current = 0;
