@@ -44,6 +44,16 @@ export const builtinProtoTags: ProtoTagTable = {
 };
 
 /**
+ * Kinds upstream registers in every group version (a DeleteOptions body
+ * carries the apiVersion of the resource it deletes); they are meta types.
+ */
+const META_KINDS: Readonly<Record<string, string>> = {
+  DeleteOptions: 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+  Status: 'io.k8s.apimachinery.pkg.apis.meta.v1.Status',
+  WatchEvent: 'io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent',
+};
+
+/**
  * The codec's view of a scheme. Keep one per scheme: the codec caches message
  * layouts per lookup object.
  */
@@ -51,6 +61,6 @@ export function protoSchemaLookup(scheme: Scheme, tags: ProtoTagTable = builtinP
   return {
     resolver: scheme,
     tags: (name: string): ProtoMessageTags | undefined => (Object.prototype.hasOwnProperty.call(tags, name) ? tags[name] : undefined),
-    definitionForKind: (group, version, kind) => scheme.definitionForKind(group, version, kind),
+    definitionForKind: (group, version, kind) => scheme.definitionForKind(group, version, kind) ?? (Object.prototype.hasOwnProperty.call(META_KINDS, kind) ? META_KINDS[kind] : undefined),
   };
 }

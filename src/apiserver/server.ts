@@ -18,6 +18,7 @@ import { AdmissionChain } from './admission/types.js';
 import type { Authenticator, UserInfo } from './authn/types.js';
 import { type Authorizer, forbiddenMessage } from './authz/types.js';
 import { WatchCache } from './cacher/watch-cache.js';
+import { CRDController } from './crd/controller.js';
 import { type RequestContext, defaultFieldManager } from './context.js';
 import { Discovery } from './endpoints/discovery.js';
 import { type HttpRequest, ResourceHandlers, type SubresourceHandler } from './endpoints/resource-handler.js';
@@ -89,6 +90,7 @@ export class APIServer {
   handlers!: ResourceHandlers;
   discovery!: Discovery;
   openapi!: OpenAPIService;
+  crds!: CRDController;
   readonly customPrinters: Map<string, Printer>;
   private server?: http2.Http2SecureServer;
   private ready = false;
@@ -149,6 +151,9 @@ export class APIServer {
       subresourceHandlers: opts.subresourceHandlers?.(this),
     });
     this.metrics.longRunning.track({ verb: 'WATCH', group: '*', version: '*', resource: '*' }, () => this.cache.totalWatchers());
+    // Existing CRDs are served before the first request is accepted.
+    this.crds = new CRDController({ scheme: opts.scheme, registry: this.registry, printers: this.customPrinters, clock: opts.clock, logger: opts.logger });
+    await this.crds.start(this.abort.signal);
 
     this.server = http2.createSecureServer(
       {

@@ -116,7 +116,8 @@ async function freshReadyMs(backend: BackendName): Promise<number> {
 }
 
 async function runBackend(backend: BackendName, cfg: BenchConfig, print: Print): Promise<BackendReport> {
-  print(`\n== ${backend} ==`);
+  print('');
+  print(`== ${backend} ==`);
   const freshRuns: number[] = [];
   for (let i = 0; i < cfg.freshStarts; i++) freshRuns.push(round(await freshReadyMs(backend), 1));
   print(`ready after spawn, empty data (median of ${cfg.freshStarts}): ${fmt(median(freshRuns))} ms   runs: ${freshRuns.map(fmt).join(', ')}`);
@@ -139,7 +140,8 @@ async function runBackend(backend: BackendName, cfg: BenchConfig, print: Print):
     const run = Date.now().toString(36);
 
     const levels: Record<string, CrudLevelResult> = {};
-    print(`\n${'op'.padEnd(8)}${'clients'.padStart(8)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'ops/s'.padStart(10)}`);
+    print('');
+    print(`${'op'.padEnd(8)}${'clients'.padStart(8)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'ops/s'.padStart(10)}`);
     for (const c of CLIENT_LEVELS) {
       const ns = `bench-crud-c${c}-${run}`;
       await createNamespace(client, ns);
@@ -152,7 +154,8 @@ async function runBackend(backend: BackendName, cfg: BenchConfig, print: Print):
     const listNs = `bench-list-${run}`;
     await createNamespace(client, listNs);
     const fillPodsPerSec = await fillPods(client, { namespace: listNs, prefix: 'pod', count: cfg.pods, clients: 64 });
-    print(`\nstored ${cfg.pods} pods at ${fmt(fillPodsPerSec)} creates/s (64 clients)`);
+    print('');
+    print(`stored ${cfg.pods} pods at ${fmt(fillPodsPerSec)} creates/s (64 clients)`);
     const list = await listBench(client, { namespace: listNs, pods: cfg.pods, runs: cfg.listRuns, pageSize: cfg.pageSize });
     print(`LIST ${list.pods} pods (median of ${cfg.listRuns}): whole ${fmt(list.wholeMs)} ms (${fmt(list.wholeMB)} MB), ${list.pages} pages of ${list.pageSize}: ${fmt(list.pagedMs)} ms, Table once: ${fmt(list.tableMs)} ms`);
     const withPods = round(server.rssMB(), 1);
@@ -220,7 +223,8 @@ function summaryTable(report: BenchReport, print: Print): void {
     ['ready fresh ms', (r) => r.readyMs.fresh],
     ['ready with pods ms', (r) => r.readyMs.withPods],
   ];
-  print(`\n${'summary'.padEnd(22)}${names.map((n) => n.padStart(12)).join('')}`);
+  print('');
+  print(`${'summary'.padEnd(22)}${names.map((n) => n.padStart(12)).join('')}`);
   for (const [label, get] of rows) print(`${label.padEnd(22)}${names.map((n) => fmt(get(report[n] as BackendReport)).padStart(12)).join('')}`);
 }
 
@@ -238,7 +242,8 @@ export async function main(argv: string[], opts: { print?: Print } = {}): Promis
   for (const b of cfg.backends) {
     if (b === 'etcd' && !etcdInstalled()) {
       const skipped = 'etcd not installed (apt-get install etcd-server)';
-      print(`\n== etcd == skipped: ${skipped}`);
+      print('');
+      print(`== etcd == skipped: ${skipped}`);
       report.etcd = { skipped };
       continue;
     }

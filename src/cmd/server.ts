@@ -141,6 +141,8 @@ export async function runServer(argv: string[]): Promise<number> {
     port,
     serviceCIDR,
     nodePortRange: String(values['service-node-port-range']),
+    // Hidden knob: tests need bookmarks sooner than the default minute.
+    bookmarkIntervalMs: process.env.K8TS_WATCH_BOOKMARK_INTERVAL_MS ? Number(process.env.K8TS_WATCH_BOOKMARK_INTERVAL_MS) : undefined,
     version,
     admission: (registry) =>
       new AdmissionChain(

@@ -67,8 +67,5 @@ export function customResourceStatusStrategy(base: Strategy): Strategy {
       if (status === undefined) delete obj.status;
       else obj.status = status;
     },
-    validateUpdate(ctx, obj, old) {
-      return base.validateUpdate(ctx, obj, old);
-    },
   };
 }

@@ -30,6 +30,8 @@ import { type Endpoint, type EndpointRegistry, toServed, toStorage } from '../re
 import type { DeleteRequest, ObjectPredicate } from '../registry/store.js';
 import type { Strategy } from '../registry/strategy.js';
 import { decodeObject, parseBody, parseFieldValidation } from './decode.js';
+import { decodeKubernetesProtobuf, type ProtoSchemaLookup } from '../../machinery/protobuf/codec.js';
+import { protoSchemaLookup } from '../../api/proto-tags.js';
 import { type PatchType, applyPatch, patchTypeOf } from './patch.js';
 import { type IncludeObject, type ShapeContext, listBody, objectBody, servedObject, table } from './representation.js';
 
@@ -364,10 +366,23 @@ export class ResourceHandlers {
 
   async readObject(ctx: RequestContext, ep: Endpoint, req: HttpRequest, query: URLSearchParams, opts: { expect?: { group: string; version: string; kind: string } } = {}): Promise<KubeObject> {
     const format = bodyFormat(req.headers['content-type']);
-    if (!format || format === 'protobuf') throw unsupportedMedia(req.headers['content-type']);
+    if (!format || (format === 'protobuf' && ep.custom && !opts.expect)) throw unsupportedMedia(req.headers['content-type']);
     const body = await readBody(req);
-    const { value, duplicates } = parseBody(body, format);
+    const { value, duplicates } = format === 'protobuf' ? { value: this.decodeProtobuf(body), duplicates: [] } : parseBody(body, format);
     return decodeObject(ep, value, { scheme: this.deps.scheme, fieldValidation: parseFieldValidation(query.get('fieldValidation')), warnings: ctx.warnings, expect: opts.expect, requestBody: true }, duplicates);
+  }
+
+  private protoLookup: ProtoSchemaLookup | undefined;
+
+  /** A Kubernetes protobuf body (what typed clients such as kubectl's send) as a plain object. */
+  decodeProtobuf(body: Buffer): KubeObject {
+    this.protoLookup ??= protoSchemaLookup(this.deps.scheme);
+    try {
+      const { apiVersion, kind, object } = decodeKubernetesProtobuf(body, this.protoLookup);
+      return { ...object, apiVersion, kind } as KubeObject;
+    } catch (err) {
+      throw badRequest(`failed to decode protobuf body: ${(err as Error).message}`);
+    }
   }
 
   private async create(ctx: RequestContext, ep: Endpoint, ns: string, req: HttpRequest, res: Response, query: URLSearchParams): Promise<void> {
@@ -564,10 +579,13 @@ export class ResourceHandlers {
     const body = await readBody(req);
     if (body.length) {
       let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch (err) {
-        throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+      if (bodyFormat(req.headers['content-type']) === 'protobuf') parsed = this.decodeProtobuf(body);
+      else {
+        try {
+          parsed = JSON.parse(body.toString('utf8'));
+        } catch (err) {
+          throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+        }
       }
       if (isObject(parsed)) {
         const o = parsed as Record<string, unknown>;

@@ -7,8 +7,10 @@ import type { ResourceType, Scheme } from '../../api/scheme.js';
 import type { Clock } from '../../machinery/clock.js';
 import type { Backend } from '../../storage/interface.js';
 import type { WatchCache } from '../cacher/watch-cache.js';
+import { crdStrategy } from '../crd/crd-strategy.js';
 import { Allocator, cidrRange, portRange } from './core/allocator.js';
 import { namespaceStrategy } from './core/namespaces.js';
+import { jobStrategy } from './batch/jobs.js';
 import { podStrategy } from './core/pods.js';
 import { serviceStrategy } from './core/services.js';
 import { type Endpoint, EndpointRegistry } from './endpoint.js';
@@ -60,6 +62,10 @@ export function buildRegistry(opts: BuildOptions): Registry {
         return serviceStrategy(rt, { ...allocators, serviceCIDR: opts.serviceCIDR });
       case '/namespaces':
         return namespaceStrategy(rt);
+      case 'batch/jobs':
+        return jobStrategy(rt);
+      case 'apiextensions.k8s.io/customresourcedefinitions':
+        return crdStrategy(rt, { clock: opts.clock });
       default:
         return defaultStrategy(rt, { custom });
     }

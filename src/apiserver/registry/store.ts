@@ -339,7 +339,8 @@ export class Store {
     try {
       const res = await this.backend.create(this.key(meta.namespace ?? '', meta.name!), encodeForStorage(obj));
       if (!res.ok) throw alreadyExists(this.resource, meta.name!);
-      meta.resourceVersion = String(res.revision);
+      // `finalize` may have returned a new object: stamp the one returned.
+      obj.metadata.resourceVersion = String(res.revision);
       return obj;
     } catch (err) {
       if (rollback) await rollback().catch(() => undefined);
