@@ -12,6 +12,12 @@ import path from 'node:path';
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 export const K8TS_BIN = path.join(repoRoot, 'bin', 'k8ts.js');
 
+/** kubectl 1.35 and helm fetched by scripts/install-test-tools.sh, when present. */
+export function toolPath(name: 'kubectl-1.35' | 'helm'): string | undefined {
+  const p = path.join(repoRoot, '.tools', name);
+  return existsSync(p) ? p : undefined;
+}
+
 export function kubectlPath(): string | undefined {
   for (const p of [process.env.KUBECTL, '/usr/bin/kubectl', '/usr/local/bin/kubectl']) if (p && existsSync(p)) return p;
   return undefined;
@@ -120,14 +126,14 @@ export class TestServer {
     });
   }
 
-  kubectl(args: string[], opts: RunOptions = {}): Promise<RunResult> {
-    const bin = kubectlPath();
+  kubectl(args: string[], opts: RunOptions & { bin?: string } = {}): Promise<RunResult> {
+    const bin = opts.bin ?? kubectlPath();
     if (!bin) throw new Error('kubectl not found');
     return run(bin, args, { ...opts, env: { KUBECONFIG: this.kubeconfig, ...opts.env } });
   }
 
   /** kubectl that must succeed; returns stdout. */
-  async k(args: string[], opts: RunOptions = {}): Promise<string> {
+  async k(args: string[], opts: RunOptions & { bin?: string } = {}): Promise<string> {
     const r = await this.kubectl(args, opts);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
     return r.stdout;

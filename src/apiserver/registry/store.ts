@@ -133,7 +133,7 @@ function encodeContinue(rv: number, startKeySuffix: string): string {
 function decodeContinue(token: string): ContinueToken {
   try {
     const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as ContinueToken;
-    if (t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string' || t.start.includes('..')) throw new Error('bad');
+    if (t.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || t.rv <= 0 || typeof t.start !== 'string' || t.start.includes('..')) throw new Error('bad');
     return t;
   } catch (err) {
     throw badRequest(`continue key is not valid: ${(err as Error).message === 'bad' ? 'incorrect encoded start resourceVersion (version meta.k8s.io/v1)' : 'invalid continue token'}`);
@@ -406,7 +406,7 @@ export class Store {
       if (errs.length) throw this.invalid(name, errs);
       if (opts.finalize) obj = opts.finalize(obj, current);
       if (opts.validate) await opts.validate(obj, current);
-      meta.resourceVersion = current.metadata.resourceVersion;
+      obj.metadata.resourceVersion = current.metadata.resourceVersion;
       // A no-op write is not written: the resourceVersion stays, as upstream.
       if (sameObject(obj, current)) return { object: current, created: false };
       // Finalizers emptied on an object being deleted: it goes now.

@@ -54,7 +54,7 @@ function clusterRole(name: string, rules: PolicyRuleT[] | undefined, opts: { lab
 
 const group = (name: string): SubjectT => ({ apiGroup: GROUP, kind: 'Group', name });
 const user = (name: string): SubjectT => ({ apiGroup: GROUP, kind: 'User', name });
-const serviceAccount = (namespace: string, name: string): SubjectT => ({ apiGroup: '', kind: 'ServiceAccount', name, namespace });
+const serviceAccount = (namespace: string, name: string): SubjectT => ({ kind: 'ServiceAccount', name, namespace });
 
 function binding(role: string, subjects: SubjectT[] | undefined, name = role): ClusterRoleBindingT {
   const b: ClusterRoleBindingT = {

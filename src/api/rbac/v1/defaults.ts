@@ -4,7 +4,8 @@ import { GROUP, type ClusterRoleBindingT, type RoleBindingT, type SubjectT } fro
 function defaultSubject(s: SubjectT): void {
   if (s.apiGroup) return;
   if (s.kind === 'User' || s.kind === 'Group') s.apiGroup = GROUP;
-  else if (s.kind === 'ServiceAccount') s.apiGroup = '';
+  // Upstream defaults a ServiceAccount's group to "", which omitempty leaves off the wire.
+  else delete s.apiGroup;
 }
 
 export function defaultBinding(b: RoleBindingT | ClusterRoleBindingT): void {

@@ -1,0 +1,406 @@
+/**
+ * The commands that change objects, through the real kubectl: create (every
+ * generator users reach for), label, annotate, patch, edit, replace, scale,
+ * set, delete with its propagation policies, and wait.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { TestServer, kubectlPath, run } from '../testing/server-harness.js';
+import { BackgroundKubectl, applyObjects, deployment, ensureNamespace, pod, tempDir } from './kubectl-helpers.js';
+
+const skip = kubectlPath() ? false : 'kubectl not installed (/usr/bin/kubectl)';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('kubectl create, label, patch, edit, delete, wait', { skip }, () => {
+  let s: TestServer;
+  let tmp: ReturnType<typeof tempDir>;
+  const getJson = async (ns: string, ...args: string[]): Promise<Json> => JSON.parse(await s.k(['get', '-n', ns, ...args, '-o', 'json'])) as Json;
+
+  before(async () => {
+    s = await TestServer.start();
+    tmp = tempDir('k8ts-e2e-mutate-');
+  });
+  after(async () => {
+    await s?.stop();
+    tmp?.dispose();
+  });
+
+  describe('create', () => {
+    const NS = 'mu-create';
+    before(async () => {
+      await ensureNamespace(s, NS);
+    });
+
+    test('create namespace', async () => {
+      assert.equal(await s.k(['create', 'namespace', 'mu-created']), 'namespace/mu-created created\n');
+      const ns = JSON.parse(await s.k(['get', 'ns', 'mu-created', '-o', 'json'])) as Json;
+      assert.deepEqual([ns.metadata.labels, ns.status.phase], [{ 'kubernetes.io/metadata.name': 'mu-created' }, 'Active']);
+      const again = await s.kubectl(['create', 'namespace', 'mu-created']);
+      assert.deepEqual([again.code, again.stderr], [1, 'Error from server (AlreadyExists): namespaces "mu-created" already exists\n']);
+    });
+
+    const cases: { name: string; args: (dir: string) => string[]; out: string; get: string[]; check: (o: Json) => void }[] = [
+      {
+        name: 'configmap from literals',
+        args: () => ['configmap', 'lit', '--from-literal=a=1', '--from-literal=b=two words'],
+        out: 'configmap/lit created',
+        get: ['cm', 'lit'],
+        check: (o) => assert.deepEqual(o.data, { a: '1', b: 'two words' }),
+      },
+      {
+        name: 'configmap from files',
+        args: (dir) => ['configmap', 'files', `--from-file=${path.join(dir, 'app.properties')}`, `--from-file=renamed=${path.join(dir, 'other.txt')}`],
+        out: 'configmap/files created',
+        get: ['cm', 'files'],
+        check: (o) => assert.deepEqual(o.data, { 'app.properties': 'x=1\ny=2\n', renamed: 'other\n' }),
+      },
+      {
+        name: 'secret generic',
+        args: () => ['secret', 'generic', 'gen', '--from-literal=password=s3cret'],
+        out: 'secret/gen created',
+        get: ['secret', 'gen'],
+        check: (o) => assert.deepEqual([o.type, o.data], ['Opaque', { password: b64('s3cret') }]),
+      },
+      {
+        name: 'secret tls',
+        args: (dir) => ['secret', 'tls', 'tls', `--cert=${path.join(dir, 'tls.crt')}`, `--key=${path.join(dir, 'tls.key')}`],
+        out: 'secret/tls created',
+        get: ['secret', 'tls'],
+        check: (o) => {
+          assert.equal(o.type, 'kubernetes.io/tls');
+          assert.deepEqual(Object.keys(o.data as object).sort(), ['tls.crt', 'tls.key']);
+          assert.match(Buffer.from(o.data['tls.crt'] as string, 'base64').toString(), /^-----BEGIN CERTIFICATE-----/);
+        },
+      },
+      {
+        name: 'secret docker-registry',
+        args: () => ['secret', 'docker-registry', 'reg', '--docker-server=registry.example', '--docker-username=u', '--docker-password=p'],
+        out: 'secret/reg created',
+        get: ['secret', 'reg'],
+        check: (o) => {
+          assert.equal(o.type, 'kubernetes.io/dockerconfigjson');
+          const cfg = JSON.parse(Buffer.from(o.data['.dockerconfigjson'] as string, 'base64').toString()) as Json;
+          assert.deepEqual(cfg.auths['registry.example'], { username: 'u', password: 'p', auth: b64('u:p') });
+        },
+      },
+      {
+        name: 'deployment',
+        args: () => ['deployment', 'dep', '--image=nginx:1.25', '--replicas=2', '--port=80'],
+        out: 'deployment.apps/dep created',
+        get: ['deploy', 'dep'],
+        check: (o) => {
+          assert.deepEqual([o.spec.replicas, o.spec.selector, o.metadata.labels], [2, { matchLabels: { app: 'dep' } }, { app: 'dep' }]);
+          const c = o.spec.template.spec.containers[0] as Json;
+          assert.deepEqual([c.name, c.image, c.ports], ['nginx', 'nginx:1.25', [{ containerPort: 80, protocol: 'TCP' }]]);
+          assert.deepEqual(o.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
+        },
+      },
+      {
+        name: 'service clusterip',
+        args: () => ['service', 'clusterip', 'svc-c', '--tcp=80:8080'],
+        out: 'service/svc-c created',
+        get: ['svc', 'svc-c'],
+        check: (o) => {
+          assert.deepEqual([o.spec.type, o.spec.selector, o.spec.ports], ['ClusterIP', { app: 'svc-c' }, [{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }]]);
+          assert.match(o.spec.clusterIP as string, /^10\.\d+\.\d+\.\d+$/);
+        },
+      },
+      {
+        name: 'service nodeport',
+        args: () => ['service', 'nodeport', 'svc-n', '--tcp=80:8080', '--node-port=30080'],
+        out: 'service/svc-n created',
+        get: ['svc', 'svc-n'],
+        check: (o) => assert.deepEqual([o.spec.type, o.spec.ports[0].nodePort, o.spec.externalTrafficPolicy], ['NodePort', 30080, 'Cluster']),
+      },
+      {
+        name: 'serviceaccount',
+        args: () => ['serviceaccount', 'robot'],
+        out: 'serviceaccount/robot created',
+        get: ['sa', 'robot'],
+        check: (o) => assert.deepEqual([o.kind, o.metadata.name], ['ServiceAccount', 'robot']),
+      },
+      {
+        name: 'role',
+        args: () => ['role', 'reader', '--verb=get,list,watch', '--resource=pods,deployments.apps'],
+        out: 'role.rbac.authorization.k8s.io/reader created',
+        get: ['role', 'reader'],
+        check: (o) =>
+          assert.deepEqual(o.rules, [
+            { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+            { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
+          ]),
+      },
+      {
+        name: 'rolebinding',
+        args: () => ['rolebinding', 'reader-binding', '--role=reader', `--serviceaccount=mu-create:robot`, '--user=jane'],
+        out: 'rolebinding.rbac.authorization.k8s.io/reader-binding created',
+        get: ['rolebinding', 'reader-binding'],
+        check: (o) => {
+          assert.deepEqual(o.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' });
+          assert.deepEqual(o.subjects, [
+            { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'jane' },
+            { kind: 'ServiceAccount', name: 'robot', namespace: 'mu-create' },
+          ]);
+        },
+      },
+      {
+        name: 'job',
+        args: () => ['job', 'once', '--image=busybox', '--', 'echo', 'hi'],
+        out: 'job.batch/once created',
+        get: ['job', 'once'],
+        check: (o) => {
+          const c = o.spec.template.spec.containers[0] as Json;
+          assert.deepEqual([c.image, c.command, o.spec.template.spec.restartPolicy], ['busybox', ['echo', 'hi'], 'Never']);
+          assert.equal(o.spec.backoffLimit, 6);
+          assert.equal(o.spec.selector.matchLabels['batch.kubernetes.io/controller-uid'], o.metadata.uid);
+        },
+      },
+      {
+        name: 'cronjob',
+        args: () => ['cronjob', 'tick', '--image=busybox', '--schedule=*/5 * * * *', '--', 'date'],
+        out: 'cronjob.batch/tick created',
+        get: ['cronjob', 'tick'],
+        check: (o) => {
+          assert.deepEqual([o.spec.schedule, o.spec.concurrencyPolicy, o.spec.suspend], ['*/5 * * * *', 'Allow', false]);
+          assert.deepEqual(o.spec.jobTemplate.spec.template.spec.containers[0].command, ['date']);
+        },
+      },
+      {
+        name: 'quota',
+        args: () => ['quota', 'limits', '--hard=pods=10,cpu=2,requests.memory=1Gi'],
+        out: 'resourcequota/limits created',
+        get: ['quota', 'limits'],
+        check: (o) => assert.deepEqual(o.spec.hard, { pods: '10', cpu: '2', 'requests.memory': '1Gi' }),
+      },
+      {
+        name: 'priorityclass',
+        args: () => ['priorityclass', 'mu-high', '--value=1000', '--description=important'],
+        out: 'priorityclass.scheduling.k8s.io/mu-high created',
+        get: ['priorityclass', 'mu-high'],
+        check: (o) => assert.deepEqual([o.value, o.description, o.globalDefault, o.preemptionPolicy], [1000, 'important', false, 'PreemptLowerPriority']),
+      },
+    ];
+
+    for (const c of cases) {
+      test(`create ${c.name}`, async (t) => {
+        writeFileSync(path.join(tmp.dir, 'app.properties'), 'x=1\ny=2\n');
+        writeFileSync(path.join(tmp.dir, 'other.txt'), 'other\n');
+        if (c.name === 'secret tls') {
+          const gen = await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=mu.example', '-keyout', path.join(tmp.dir, 'tls.key'), '-out', path.join(tmp.dir, 'tls.crt')]).catch(() => undefined);
+          if (!gen || gen.code !== 0) return t.skip('openssl is needed to make a certificate');
+        }
+        assert.equal(await s.k(['create', '-n', NS, ...c.args(tmp.dir)]), `${c.out}\n`);
+        c.check(await getJson(NS, ...c.get));
+      });
+    }
+  });
+
+  test('label: add, overwrite only with --overwrite, remove with key-', async () => {
+    const NS = 'mu-label';
+    await ensureNamespace(s, NS);
+    await applyObjects(s, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'l' } }], { namespace: NS });
+    assert.equal(await s.k(['label', '-n', NS, 'cm', 'l', 'a=1', 'b=2']), 'configmap/l labeled\n');
+    const clash = await s.kubectl(['label', '-n', NS, 'cm', 'l', 'a=3']);
+    assert.deepEqual([clash.code, clash.stderr], [1, "error: 'a' already has a value (1), and --overwrite is false\n"]);
+    assert.equal(await s.k(['label', '-n', NS, 'cm', 'l', 'a=3', '--overwrite']), 'configmap/l labeled\n');
+    assert.equal(await s.k(['label', '-n', NS, 'cm', 'l', 'b-']), 'configmap/l unlabeled\n');
+    assert.deepEqual((await getJson(NS, 'cm', 'l')).metadata.labels, { a: '3' });
+    const bad = await s.kubectl(['label', '-n', NS, 'cm', 'l', 'bad=-x-']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^The ConfigMap "l" is invalid: metadata\.labels: Invalid value: "-x-": a valid label must be an empty string or consist of alphanumeric characters/);
+  });
+
+  test('annotate: add, overwrite only with --overwrite, remove with key-', async () => {
+    const NS = 'mu-annotate';
+    await ensureNamespace(s, NS);
+    await applyObjects(s, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } }], { namespace: NS });
+    assert.equal(await s.k(['annotate', '-n', NS, 'cm', 'a', 'note=first']), 'configmap/a annotated\n');
+    const clash = await s.kubectl(['annotate', '-n', NS, 'cm', 'a', 'note=second']);
+    assert.deepEqual([clash.code, clash.stderr], [1, "error: --overwrite is false but found the following declared annotation(s): 'note' already has a value (first)\n"]);
+    assert.equal(await s.k(['annotate', '-n', NS, 'cm', 'a', 'note=second', '--overwrite']), 'configmap/a annotated\n');
+    assert.equal((await getJson(NS, 'cm', 'a')).metadata.annotations.note, 'second');
+    assert.equal(await s.k(['annotate', '-n', NS, 'cm', 'a', 'note-']), 'configmap/a annotated\n');
+    assert.equal((await getJson(NS, 'cm', 'a')).metadata.annotations, undefined);
+  });
+
+  test('patch: strategic, merge, json, and the status subresource', async () => {
+    const NS = 'mu-patch';
+    await ensureNamespace(s, NS);
+    await applyObjects(s, [deployment('p', { replicas: 1 })], { namespace: NS });
+    const p = (...args: string[]) => s.k(['patch', '-n', NS, 'deploy', 'p', ...args]);
+    // Strategic merge adds a container by its merge key instead of replacing the list.
+    assert.equal(await p('-p', '{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox"}]}}}}'), 'deployment.apps/p patched\n');
+    let d = await getJson(NS, 'deploy', 'p');
+    assert.deepEqual(
+      (d.spec.template.spec.containers as Json[]).map((c) => c.name),
+      ['side', 'nginx'],
+    );
+    // A JSON merge patch replaces lists wholesale.
+    assert.equal(await p('--type', 'merge', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"only","image":"busybox"}]}}}}'), 'deployment.apps/p patched\n');
+    d = await getJson(NS, 'deploy', 'p');
+    assert.deepEqual(
+      (d.spec.template.spec.containers as Json[]).map((c) => c.name),
+      ['only'],
+    );
+    assert.equal(await p('--type', 'json', '-p', '[{"op":"replace","path":"/spec/replicas","value":3},{"op":"add","path":"/metadata/labels","value":{"x":"y"}}]'), 'deployment.apps/p patched\n');
+    d = await getJson(NS, 'deploy', 'p');
+    assert.deepEqual([d.spec.replicas, d.metadata.labels], [3, { x: 'y' }]);
+    assert.equal(await p('--type', 'merge', '-p', '{"spec":{"replicas":3}}'), 'deployment.apps/p patched (no change)\n');
+    const failedTest = await s.kubectl(['patch', '-n', NS, 'deploy', 'p', '--type', 'json', '-p', '[{"op":"test","path":"/spec/replicas","value":9}]']);
+    assert.equal(failedTest.code, 1);
+
+    // The main resource ignores status; the status subresource ignores everything else.
+    await p('--type', 'merge', '-p', '{"status":{"replicas":7}}');
+    assert.equal((await getJson(NS, 'deploy', 'p')).status?.replicas, undefined);
+    assert.equal(await p('--subresource=status', '--type', 'merge', '-p', '{"spec":{"replicas":9},"status":{"replicas":7,"observedGeneration":1}}'), 'deployment.apps/p patched\n');
+    d = await getJson(NS, 'deploy', 'p');
+    assert.deepEqual([d.spec.replicas, d.status.replicas, d.status.observedGeneration], [3, 7, 1]);
+  });
+
+  test('edit with EDITOR rewriting the file', async () => {
+    const NS = 'mu-edit';
+    await ensureNamespace(s, NS);
+    await applyObjects(s, [deployment('e', { replicas: 2 })], { namespace: NS });
+    const editor = path.join(tmp.dir, 'editor.sh');
+    writeFileSync(editor, '#!/bin/sh\nsed -i -e "s/replicas: 2/replicas: 4/" -e "s/image: nginx:1.25/image: nginx:1.27/" "$1"\n', { mode: 0o755 });
+    assert.equal(await s.k(['edit', '-n', NS, 'deploy', 'e'], { env: { EDITOR: editor, KUBE_EDITOR: editor } }), 'deployment.apps/e edited\n');
+    const d = await getJson(NS, 'deploy', 'e');
+    assert.deepEqual([d.spec.replicas, d.spec.template.spec.containers[0].image, d.metadata.generation], [4, 'nginx:1.27', 2]);
+    const noop = path.join(tmp.dir, 'noop.sh');
+    writeFileSync(noop, '#!/bin/sh\ntrue\n', { mode: 0o755 });
+    const r = await s.kubectl(['edit', '-n', NS, 'deploy', 'e'], { env: { EDITOR: noop, KUBE_EDITOR: noop } });
+    assert.deepEqual([r.code, r.stdout + r.stderr], [0, 'Edit cancelled, no changes made.\n']);
+  });
+
+  test('replace, scale, set image, set env, set resources', async () => {
+    const NS = 'mu-replace';
+    await ensureNamespace(s, NS);
+    await applyObjects(s, [deployment('r', { replicas: 1 }), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rc' }, data: { a: '1' } }], { namespace: NS });
+    const live = await s.k(['get', '-n', NS, 'cm', 'rc', '-o', 'yaml']);
+    assert.equal(await s.k(['replace', '-f', '-'], { input: live.replace('a: "1"', 'a: "2"') }), 'configmap/rc replaced\n');
+    assert.deepEqual((await getJson(NS, 'cm', 'rc')).data, { a: '2' });
+    // The live copy is now stale: its resourceVersion no longer matches.
+    const stale = await s.kubectl(['replace', '-f', '-'], { input: live.replace('a: "1"', 'a: "3"') });
+    assert.equal(stale.code, 1);
+    assert.match(stale.stderr, /^Error from server \(Conflict\): error when replacing "STDIN": Operation cannot be fulfilled on configmaps "rc": the object has been modified; please apply your changes to the latest version and try again\n/);
+
+    assert.equal(await s.k(['scale', '-n', NS, 'deploy/r', '--replicas=3']), 'deployment.apps/r scaled\n');
+    const precond = await s.kubectl(['scale', '-n', NS, 'deploy/r', '--current-replicas=2', '--replicas=5']);
+    assert.deepEqual([precond.code, precond.stderr], [1, 'error: Expected replicas to be 2, was 3\n']);
+    assert.equal(await s.k(['set', 'image', '-n', NS, 'deploy/r', 'nginx=nginx:1.26']), 'deployment.apps/r image updated\n');
+    assert.equal(await s.k(['set', 'env', '-n', NS, 'deploy/r', 'FOO=bar', 'BAZ=1']), 'deployment.apps/r env updated\n');
+    assert.equal(await s.k(['set', 'resources', '-n', NS, 'deploy/r', '-c', 'nginx', '--limits=cpu=200m,memory=128Mi', '--requests=cpu=100m']), 'deployment.apps/r resource requirements updated\n');
+    const d = await getJson(NS, 'deploy', 'r');
+    const c = d.spec.template.spec.containers[0] as Json;
+    assert.deepEqual(
+      [d.spec.replicas, c.image, c.env, c.resources],
+      [
+        3,
+        'nginx:1.26',
+        [
+          { name: 'FOO', value: 'bar' },
+          { name: 'BAZ', value: '1' },
+        ],
+        { limits: { cpu: '200m', memory: '128Mi' }, requests: { cpu: '100m' } },
+      ],
+    );
+    assert.equal(await s.k(['set', 'env', '-n', NS, 'deploy/r', 'FOO-']), 'deployment.apps/r env updated\n');
+    assert.deepEqual((await getJson(NS, 'deploy', 'r')).spec.template.spec.containers[0].env, [{ name: 'BAZ', value: '1' }]);
+  });
+
+  test('delete by file, by name, by label, --all', async () => {
+    const NS = 'mu-delete';
+    await ensureNamespace(s, NS);
+    const cm = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels } });
+    await applyObjects(s, [cm('by-file'), cm('by-name'), cm('lab-1', { sel: 'yes' }), cm('lab-2', { sel: 'yes' }), cm('rest-1'), cm('rest-2')], { namespace: NS });
+    const f = path.join(tmp.dir, 'by-file.json');
+    writeFileSync(f, JSON.stringify(cm('by-file')));
+    assert.equal(await s.k(['delete', '-n', NS, '-f', f]), 'configmap "by-file" deleted\n');
+    assert.equal(await s.k(['delete', '-n', NS, 'cm', 'by-name']), 'configmap "by-name" deleted\n');
+    assert.equal(await s.k(['delete', '-n', NS, 'cm', '-l', 'sel=yes']), 'configmap "lab-1" deleted\nconfigmap "lab-2" deleted\n');
+    assert.equal(await s.k(['get', '-n', NS, 'cm', '-o', 'name']), 'configmap/rest-1\nconfigmap/rest-2\n');
+    assert.equal(await s.k(['delete', '-n', NS, 'cm', '--all']), 'configmap "rest-1" deleted\nconfigmap "rest-2" deleted\n');
+    const missing = await s.kubectl(['delete', '-n', NS, 'cm', 'by-name']);
+    assert.deepEqual([missing.code, missing.stderr], [1, 'Error from server (NotFound): configmaps "by-name" not found\n']);
+    const none = await s.kubectl(['delete', '-n', NS, 'cm', '--all']);
+    assert.deepEqual([none.code, none.stdout, none.stderr], [0, '', 'No resources found\n']);
+  });
+
+  test('delete --cascade: orphan and foreground leave a finalizer (no garbage collector), background removes', async () => {
+    const NS = 'mu-cascade';
+    await ensureNamespace(s, NS);
+    const policies = [
+      { cascade: 'orphan', finalizers: ['orphan'] },
+      { cascade: 'foreground', finalizers: ['foregroundDeletion'] },
+      { cascade: 'background', finalizers: undefined },
+    ];
+    await applyObjects(
+      s,
+      policies.map((p) => deployment(`cas-${p.cascade}`)),
+      { namespace: NS },
+    );
+    for (const p of policies) {
+      assert.equal(await s.k(['delete', '-n', NS, 'deploy', `cas-${p.cascade}`, `--cascade=${p.cascade}`, '--wait=false']), `deployment.apps "cas-${p.cascade}" deleted\n`);
+      const r = await s.kubectl(['get', '-n', NS, 'deploy', `cas-${p.cascade}`, '-o', 'json']);
+      if (!p.finalizers) {
+        assert.deepEqual([r.code, r.stderr], [1, `Error from server (NotFound): deployments.apps "cas-${p.cascade}" not found\n`]);
+        continue;
+      }
+      const d = JSON.parse(r.stdout) as Json;
+      assert.deepEqual(d.metadata.finalizers, p.finalizers, p.cascade);
+      assert.match(d.metadata.deletionTimestamp as string, /^\d{4}-\d\d-\d\dT/);
+      // What the garbage collector would do once dependents are handled: drop the finalizer, and the object goes.
+      await s.k(['patch', '-n', NS, 'deploy', `cas-${p.cascade}`, '--type', 'json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
+      const gone = await s.kubectl(['get', '-n', NS, 'deploy', `cas-${p.cascade}`]);
+      assert.equal(gone.code, 1, `${p.cascade}: still there after its finalizer was removed`);
+    }
+  });
+
+  test('delete of a bound pod is graceful; --grace-period=0 --force removes it at once', async () => {
+    const NS = 'mu-force';
+    await ensureNamespace(s, NS);
+    await applyObjects(s, [pod('bound', { nodeName: 'nowhere' }), pod('unbound')], { namespace: NS });
+    // Nothing runs an unscheduled pod, so upstream deletes it immediately.
+    assert.equal(await s.k(['delete', '-n', NS, 'pod', 'unbound']), 'pod "unbound" deleted\n');
+    assert.equal(await s.k(['delete', '-n', NS, 'pod', 'bound', '--wait=false']), 'pod "bound" deleted\n');
+    const p = await getJson(NS, 'pod', 'bound');
+    assert.equal(p.metadata.deletionGracePeriodSeconds, 30);
+    assert.match(p.metadata.deletionTimestamp as string, /^\d{4}-/);
+    const forced = await s.kubectl(['delete', '-n', NS, 'pod', 'bound', '--grace-period=0', '--force']);
+    assert.deepEqual(
+      [forced.code, forced.stdout, forced.stderr],
+      [0, 'pod "bound" force deleted\n', 'Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n'],
+    );
+    assert.equal((await s.kubectl(['get', '-n', NS, 'pod', 'bound'])).code, 1);
+  });
+
+  test('wait --for=condition, --for=jsonpath and --for=delete see changes made while waiting', async () => {
+    const NS = 'mu-wait';
+    await ensureNamespace(s, NS);
+    await applyObjects(s, [deployment('w', { replicas: 2 }), pod('doomed', { nodeName: 'nowhere' })], { namespace: NS });
+
+    const cond = new BackgroundKubectl(s, ['wait', '-n', NS, '--for=condition=Available', 'deploy/w', '--timeout=30s']);
+    const jp = new BackgroundKubectl(s, ['wait', '-n', NS, '--for=jsonpath={.status.readyReplicas}=2', 'deploy/w', '--timeout=30s']);
+    const del = new BackgroundKubectl(s, ['wait', '-n', NS, '--for=delete', 'pod/doomed', '--timeout=30s']);
+    try {
+      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const status = { status: { readyReplicas: 2, conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'ok', lastUpdateTime: now, lastTransitionTime: now }] } };
+      await s.k(['patch', '-n', NS, 'deploy', 'w', '--subresource=status', '--type', 'merge', '-p', JSON.stringify(status)]);
+      await s.k(['delete', '-n', NS, 'pod', 'doomed', '--grace-period=0', '--force']);
+      assert.deepEqual([await cond.exited, cond.stdout, cond.stderr], [0, 'deployment.apps/w condition met\n', '']);
+      assert.deepEqual([await jp.exited, jp.stdout, jp.stderr], [0, 'deployment.apps/w condition met\n', '']);
+      assert.deepEqual([await del.exited, del.stdout], [0, 'pod/doomed condition met\n']);
+    } finally {
+      await Promise.all([cond.stop(), jp.stop(), del.stop()]);
+    }
+    // Already true: returns at once.
+    assert.equal(await s.k(['wait', '-n', NS, '--for=condition=Available=True', 'deploy/w', '--timeout=5s']), 'deployment.apps/w condition met\n');
+    const timeout = await s.kubectl(['wait', '-n', NS, '--for=condition=Progressing', 'deploy/w', '--timeout=1s']);
+    assert.deepEqual([timeout.code, timeout.stderr], [1, 'error: timed out waiting for the condition on deployments/w\n']);
+  });
+});
