@@ -125,12 +125,12 @@ async function runBackend(backend: BackendName, cfg: BenchConfig, print: Print):
   const dir = tempDir('k8ts-bench-');
   const etcd = backend === 'etcd' ? await EtcdProcess.start() : undefined;
   const datastore = etcd?.url ?? 'sqlite';
-  const nodeArgs = cfg.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cfg.cpuProfDir)}`, `--cpu-prof-name=k8ts-server-${backend}.cpuprofile`] : [];
+  const nodeArgs = (phase: string) => (cfg.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cfg.cpuProfDir)}`, `--cpu-prof-name=k8ts-server-${backend}-${phase}.cpuprofile`] : []);
   let server: ServerProcess | undefined;
   let client: KubeClient | undefined;
   let watchClient: KubeClient | undefined;
   try {
-    server = await ServerProcess.start({ dataDir: dir, datastore, nodeArgs });
+    server = await ServerProcess.start({ dataDir: dir, datastore, nodeArgs: nodeArgs('run') });
     // Let start-up work (bootstrap writes, timers, lazy compilation) finish before calling it idle.
     await settle(1000);
     const idle = round(server.rssMB(), 1);
@@ -176,7 +176,7 @@ async function runBackend(backend: BackendName, cfg: BenchConfig, print: Print):
     client.close();
 
     await server.stop();
-    server = await ServerProcess.start({ dataDir: dir, datastore });
+    server = await ServerProcess.start({ dataDir: dir, datastore, nodeArgs: nodeArgs('restart') });
     const withPodsReady = round(server.readyMs, 1);
     print(`ready after spawn, ${cfg.pods} pods stored: ${fmt(withPodsReady)} ms`);
 

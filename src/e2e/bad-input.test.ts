@@ -136,6 +136,14 @@ describe('bad input is refused with upstream errors and stores nothing', { skip 
         `* metadata.labels: Invalid value: "a b": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')\n`,
     );
     assert.equal(await s.k(['get', 'deploy', '-n', ns, '-o', 'name']), '');
+    // The typed client (protobuf body) gets the same verdict.
+    const typed = await s.kubectl(['create', 'secret', 'generic', 'Bad_S', '-n', ns, '--from-literal=a=b']);
+    assert.equal(typed.code, 1);
+    assert.equal(
+      typed.stderr,
+      `error: failed to create secret Secret "Bad_S" is invalid: metadata.name: Invalid value: "Bad_S": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')\n`,
+    );
+    assert.equal(await s.k(['get', 'secret', '-n', ns, '-o', 'name']), '');
   });
 
   test('invalid field values are 422, one cause per field', async () => {
@@ -213,6 +221,11 @@ describe('bad input is refused with upstream errors and stores nothing', { skip 
     const r = await s.kubectl(['create', '-f', '-'], { input: json({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'orphan', namespace: 'nope' } }) });
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'Error from server (NotFound): error when creating "STDIN": namespaces "nope" not found\n');
+    assert.equal(await s.k(['get', 'cm', '-A', '--field-selector', 'metadata.name=orphan', '-o', 'name']), '');
+    // The typed client (protobuf body) takes the same path.
+    const typed = await s.kubectl(['create', 'configmap', 'orphan', '-n', 'nope', '--from-literal=a=b']);
+    assert.equal(typed.code, 1);
+    assert.equal(typed.stderr, 'error: failed to create configmap: namespaces "nope" not found\n');
     assert.equal(await s.k(['get', 'cm', '-A', '--field-selector', 'metadata.name=orphan', '-o', 'name']), '');
     const ns404 = await s.kubectl(['get', 'ns', 'nope']);
     assert.equal(ns404.stderr, 'Error from server (NotFound): namespaces "nope" not found\n');

@@ -53,6 +53,13 @@ interface Served {
   terminating: boolean;
 }
 
+/** JSON with object keys sorted, so equal values always compare equal. */
+function stableJSON(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
+}
+
 function isNotFound(err: unknown): boolean {
   return err instanceof StatusError && err.reason === 'NotFound';
 }
@@ -297,7 +304,7 @@ export class CRDController {
   private install(name: string, crd: CustomResourceDefinitionT, names: CustomResourceDefinitionNamesT, opts: { terminating: boolean }): void {
     const { scheme, registry, printers } = this.opts;
     const group = crd.spec.group;
-    const fingerprint = JSON.stringify({ spec: crd.spec, names });
+    const fingerprint = stableJSON({ spec: crd.spec, names });
     const prev = this.served.get(name);
     if (prev && prev.fingerprint === fingerprint) {
       prev.terminating = opts.terminating;

@@ -14,7 +14,11 @@ import {
 
 const standardFinalizers = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
 
-export function validateObjectMeta(meta: ObjectMeta, opts: { namespaced: boolean; nameValidator?: NameValidator }): FieldError[] {
+/**
+ * `kubeFinalizers: false` drops core validation's rule that unqualified finalizers be standard ones:
+ * apiextensions objects and custom resources only get the generic (qualified name) check upstream.
+ */
+export function validateObjectMeta(meta: ObjectMeta, opts: { namespaced: boolean; nameValidator?: NameValidator; kubeFinalizers?: boolean }): FieldError[] {
   const errs: FieldError[] = [];
   const validName = opts.nameValidator ?? nameIsDNSSubdomain;
   if (meta.generateName) {
@@ -44,14 +48,14 @@ export function validateObjectMeta(meta: ObjectMeta, opts: { namespaced: boolean
   (meta.finalizers ?? []).forEach((f, i) => {
     const msgs = isQualifiedName(f);
     if (msgs.length) for (const m of msgs) errs.push(field.invalid(`metadata.finalizers[${i}]`, f, m));
-    else if (!f.includes('/') && !standardFinalizers.has(f)) {
+    else if (opts.kubeFinalizers !== false && !f.includes('/') && !standardFinalizers.has(f)) {
       errs.push(field.invalid(`metadata.finalizers[${i}]`, f, 'name is neither a standard finalizer name nor is it fully qualified'));
     }
   });
   return errs;
 }
 
-export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta, opts: { namespaced: boolean; nameValidator?: NameValidator }): FieldError[] {
+export function validateObjectMetaUpdate(meta: ObjectMeta, old: ObjectMeta, opts: { namespaced: boolean; nameValidator?: NameValidator; kubeFinalizers?: boolean }): FieldError[] {
   const errs = validateObjectMeta(meta, opts);
   const immutable = (path: string, a: unknown, b: unknown) => {
     if ((a ?? '') !== (b ?? '')) errs.push(field.invalid(path, a, 'field is immutable'));

@@ -57,6 +57,8 @@ export function specChanged(a: KubeObject, b: KubeObject): boolean {
 
 const GENERATION_GROUPS = new Set(['apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'apiextensions.k8s.io']);
 const GENERATION_RESOURCES = new Set(['replicationcontrollers', 'customresourcedefinitions']);
+/** Groups served outside kube-apiserver's core validation (generic finalizer-name rules). */
+const GENERIC_META_GROUPS = new Set(['apiextensions.k8s.io', 'apiregistration.k8s.io']);
 
 export interface StrategyOptions {
   /** Custom resources always track generation. */
@@ -67,6 +69,7 @@ export interface StrategyOptions {
 export function defaultStrategy(rt: ResourceType, opts: StrategyOptions = {}): Strategy {
   const hasStatus = !!rt.hasStatus || !!rt.subresources?.some((s) => s.name === 'status');
   const tracksGeneration = !!opts.custom || GENERATION_GROUPS.has(rt.group) || GENERATION_RESOURCES.has(rt.resource);
+  const kubeFinalizers = !opts.custom && !GENERIC_META_GROUPS.has(rt.group);
   return {
     namespaced: rt.namespaced,
     tracksGeneration,
@@ -81,7 +84,7 @@ export function defaultStrategy(rt: ResourceType, opts: StrategyOptions = {}): S
     },
     validate(_ctx, obj) {
       return [
-        ...validateObjectMeta(obj.metadata, { namespaced: rt.namespaced, nameValidator: rt.nameValidator }),
+        ...validateObjectMeta(obj.metadata, { namespaced: rt.namespaced, nameValidator: rt.nameValidator, kubeFinalizers }),
         ...(rt.validate?.(obj, undefined, { operation: 'create' }) ?? []),
       ];
     },
@@ -95,7 +98,7 @@ export function defaultStrategy(rt: ResourceType, opts: StrategyOptions = {}): S
     },
     validateUpdate(_ctx, obj, old) {
       return [
-        ...validateObjectMetaUpdate(obj.metadata, old.metadata, { namespaced: rt.namespaced, nameValidator: rt.nameValidator }),
+        ...validateObjectMetaUpdate(obj.metadata, old.metadata, { namespaced: rt.namespaced, nameValidator: rt.nameValidator, kubeFinalizers }),
         ...(rt.validate?.(obj, old, { operation: 'update' }) ?? []),
       ];
     },
@@ -121,7 +124,7 @@ export function statusStrategy(base: Strategy, rt: ResourceType): Strategy {
     },
     validateUpdate(_ctx, obj, old) {
       return [
-        ...validateObjectMetaUpdate(obj.metadata, old.metadata, { namespaced: rt.namespaced, nameValidator: rt.nameValidator }),
+        ...validateObjectMetaUpdate(obj.metadata, old.metadata, { namespaced: rt.namespaced, nameValidator: rt.nameValidator, kubeFinalizers: !GENERIC_META_GROUPS.has(rt.group) }),
         ...(rt.validate?.(obj, old, { operation: 'update', subresource: 'status' }) ?? []),
       ];
     },
