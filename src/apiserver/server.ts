@@ -220,11 +220,12 @@ export class APIServer {
       if (this.draining && !(info.isResourceRequest && info.verb === 'watch')) {
         throw new StatusError(503, 'ServiceUnavailable', 'apiserver is shutting down', { retryAfterSeconds: 1 });
       }
-      const user = await this.authenticate(req, path);
-      if (!user) {
+      const authenticatedUser = await this.authenticate(req, path);
+      if (!authenticatedUser) {
         await this.servePublic(path, url, res);
         return;
       }
+      const user = await this.impersonate(req, authenticatedUser);
       const decision = await this.opts.authorizer.authorize({
         user,
         verb: info.verb,
@@ -305,6 +306,43 @@ export class APIServer {
     const publicPaths = this.opts.publicPaths ?? PUBLIC_PATHS;
     if (publicPaths.some((p) => path === p || path.startsWith(p + '/'))) return undefined;
     throw unauthorized();
+  }
+
+  /**
+   * Impersonate-User / -Group / -Uid / -Extra-* headers (kubectl --as, --as-group): the
+   * requester must be allowed to impersonate each; the request then runs as that user.
+   */
+  private async impersonate(req: Req, requester: UserInfo): Promise<UserInfo> {
+    const h = req.headers;
+    const username = headerValue(h, 'impersonate-user');
+    const rawGroups = h['impersonate-group'];
+    const groups = (Array.isArray(rawGroups) ? rawGroups : rawGroups ? [rawGroups] : []).flatMap((g) => g.split(',').map((x) => x.trim())).filter(Boolean);
+    const uid = headerValue(h, 'impersonate-uid');
+    const extra: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(h)) {
+      if (!k.startsWith('impersonate-extra-') || v === undefined) continue;
+      extra[decodeURIComponent(k.slice('impersonate-extra-'.length))] = (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',').map((y) => y.trim()));
+    }
+    if (!username) {
+      if (groups.length || uid || Object.keys(extra).length) throw new StatusError(500, 'InternalError', 'Internal error occurred: requested groups, uid or extra without impersonating a user');
+      return requester;
+    }
+    const check = async (resource: string, name: string, group = '') => {
+      const d = await this.opts.authorizer.authorize({ user: requester, verb: 'impersonate', isResourceRequest: true, namespace: '', group, version: '', resource, subresource: '', name, path: '' });
+      if (d.decision !== 'allow') throw forbidden({ group, resource }, name, `User "${requester.username}" cannot impersonate resource "${resource}" in API group "${group}" at the cluster scope`);
+    };
+    const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
+    if (sa) await check('serviceaccounts', sa[2]!);
+    else await check('users', username);
+    for (const g of groups) await check('groups', g);
+    if (uid) await check('uids', uid, 'authentication.k8s.io');
+    const all = new Set(groups);
+    if (sa) {
+      all.add('system:serviceaccounts');
+      all.add(`system:serviceaccounts:${sa[1]}`);
+    }
+    if (username !== 'system:anonymous') all.add('system:authenticated');
+    return { username, uid, groups: [...all], extra };
   }
 
   private async servePublic(path: string, url: URL, res: Res): Promise<void> {

@@ -155,9 +155,17 @@ export class CRDController {
 
   private forget(name: string): void {
     this.uninstall(name);
-    this.accepted.delete(name);
+    this.releaseNames(name);
     this.instanceWatches.get(name)?.abort();
     this.instanceWatches.delete(name);
+  }
+
+  /** Drops a CRD's names and lets the others of its group try for them again. */
+  private releaseNames(name: string): void {
+    const mine = this.accepted.get(name);
+    if (!mine) return;
+    this.accepted.delete(name);
+    for (const [other, a] of this.accepted) if (a.group === mine.group) this.queue.add(other);
   }
 
   private async usedNames(group: string, self: string): Promise<UsedNames> {
@@ -240,7 +248,7 @@ export class CRDController {
       .catch((err: unknown) => {
         if (!isNotFound(err)) throw err;
       });
-    this.accepted.delete(name);
+    this.releaseNames(name);
   }
 
   /** Deletes every instance (all namespaces); returns how many are still there. */

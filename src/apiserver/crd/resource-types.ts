@@ -36,10 +36,14 @@ const TYPE_META_DESCRIPTIONS = {
  */
 export function customResourceSchema(version: CustomResourceDefinitionVersionT): Schema {
   const user = (version.schema?.openAPIV3Schema ?? { type: 'object' }) as Schema;
-  const properties: Record<string, Schema> = { ...(user.properties ?? {}) };
-  properties.apiVersion = { type: 'string', description: TYPE_META_DESCRIPTIONS.apiVersion };
-  properties.kind = { type: 'string', description: TYPE_META_DESCRIPTIONS.kind };
-  properties.metadata = { ...refTo(ObjectMeta.name), description: TYPE_META_DESCRIPTIONS.metadata };
+  const merged: Record<string, Schema> = {
+    ...(user.properties ?? {}),
+    apiVersion: { type: 'string', description: TYPE_META_DESCRIPTIONS.apiVersion },
+    kind: { type: 'string', description: TYPE_META_DESCRIPTIONS.kind },
+    metadata: { ...refTo(ObjectMeta.name), description: TYPE_META_DESCRIPTIONS.metadata },
+  };
+  // Published in key order, as upstream's (Go map) documents are.
+  const properties = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { ...user, type: 'object', properties };
 }
 

@@ -57,7 +57,9 @@ export function table(sc: ShapeContext, objs: KubeObject[], meta: Record<string,
 export function listBody(sc: ShapeContext, rep: Representation, items: CachedObject[], meta: Record<string, unknown>): string {
   const { ep } = sc;
   if (rep.kind === 'table') {
-    return JSON.stringify(table(sc, items.map((o) => servedObject(ep, o)), meta, rep.version));
+    // Printers only read: objects stored as served are used without a copy.
+    const served = items.map((o) => (ep.storageType === ep.rt ? (o.object as KubeObject) : servedObject(ep, o)));
+    return JSON.stringify(table(sc, served, meta, rep.version));
   }
   if (rep.kind === 'partial') {
     return JSON.stringify({

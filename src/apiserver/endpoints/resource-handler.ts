@@ -151,9 +151,10 @@ export class ResourceHandlers {
   private async get(ctx: RequestContext, ep: Endpoint, ns: string, name: string, req: HttpRequest, res: Response, query: URLSearchParams): Promise<void> {
     const rep = this.representation(req, false);
     const cached = await ep.store.get(ns, name, { resourceVersion: query.get('resourceVersion') ?? undefined });
-    const obj = servedObject(ep, cached);
     setWarnings(res, ctx.warnings);
-    writeJSON(res, 200, objectBody(this.shape(ep, query), rep, obj));
+    // Stored as served: the shared JSON text goes out as is, without a copy.
+    if (rep.kind === 'object' && ep.storageType === ep.rt) return writeJSON(res, 200, cached.json());
+    writeJSON(res, 200, objectBody(this.shape(ep, query), rep, servedObject(ep, cached)));
   }
 
   /** Builds the object filter from labelSelector and fieldSelector. */

@@ -271,7 +271,9 @@ export class Store {
       let i = 0;
       for (; i < page.kvs.length; i++) {
         const kv = page.kvs[i]!;
-        const obj = this.decode(kv);
+        // An unchanged object is shared with the cache: no decode, and its JSON text is reused.
+        const cached = this.cache.get(kv.key);
+        const obj = cached?.revision === kv.modRevision ? cached : this.decode(kv);
         lastKey = kv.key;
         if (!req.predicate || req.predicate(obj.object)) items.push(obj);
         if (limit && items.length >= limit) break;
