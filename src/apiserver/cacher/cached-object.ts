@@ -8,19 +8,39 @@ import type { KeyValue } from '../../storage/interface.js';
 
 export class CachedObject {
   private jsonText: string | undefined;
+  private decoded: Readonly<KubeObject> | undefined;
+  private raw: Uint8Array | undefined;
+  private freeze = false;
 
   constructor(
     readonly key: string,
-    readonly object: Readonly<KubeObject>,
+    object: Readonly<KubeObject> | undefined,
     readonly revision: number,
-  ) {}
+  ) {
+    this.decoded = object;
+  }
 
-  /** `freeze` deep-freezes the object so that a caller mutating cached state throws (tests turn it on). */
+  /**
+   * An object read from storage, decoded on first use: a write-heavy cache (or a
+   * restart with many objects) never pays for objects nobody reads.
+   * `freeze` deep-freezes it so that a caller mutating cached state throws (tests turn it on).
+   */
   static fromKV(kv: KeyValue, opts: { freeze?: boolean } = {}): CachedObject {
-    const obj = JSON.parse(Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength).toString('utf8')) as KubeObject;
+    const c = new CachedObject(kv.key, undefined, kv.modRevision);
+    c.raw = kv.value;
+    c.freeze = !!opts.freeze;
+    return c;
+  }
+
+  get object(): Readonly<KubeObject> {
+    if (this.decoded) return this.decoded;
+    const raw = this.raw!;
+    const obj = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')) as KubeObject;
     obj.metadata ??= {};
-    obj.metadata.resourceVersion = String(kv.modRevision);
-    return new CachedObject(kv.key, opts.freeze ? deepFreeze(obj) : obj, kv.modRevision);
+    obj.metadata.resourceVersion = String(this.revision);
+    this.decoded = this.freeze ? deepFreeze(obj) : obj;
+    this.raw = undefined;
+    return this.decoded;
   }
 
   get namespace(): string {

@@ -97,7 +97,7 @@ export function decodeObject(ep: Endpoint, value: unknown, opts: DecodeOptions, 
     // Custom resources are validated against their whole schema by their strategy, after
     // defaulting; built-ins only get the decoder's type check here.
     if (!ep.custom || opts.expect) {
-      const errs = validateValue(obj, schema, { resolver: opts.scheme });
+      const errs = validateValue(obj, schema, { resolver: opts.scheme, typesOnly: true });
       const typeErr = errs.find((e) => e.typeMismatch && goDecodeMessage(e.typeMismatch));
       if (typeErr) {
         throw badRequest(`${want.kind} in version "${want.version}" cannot be handled as a ${want.kind}: ${goDecodeMessage(typeErr.typeMismatch!)}`);

@@ -40,8 +40,12 @@ function compareStrings(a: string, b: string): number {
  * JavaScript line separators escaped, object keys sorted (maps in Go are).
  */
 export function goJson(v: unknown): string {
-  return JSON.stringify(canonical(v)).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  const text = JSON.stringify(typeof v === 'object' && v !== null ? canonical(v) : v);
+  return GO_ESCAPED.test(text) ? text.replace(GO_ESCAPED_ALL, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : text;
 }
+
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
+const GO_ESCAPED_ALL = /[<>&\u2028\u2029]/g;
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
@@ -56,6 +60,15 @@ function canonical(v: unknown): unknown {
 
 /** The FieldsV1 key of an element, which is also its identity inside a set. */
 export function encodePathElement(e: PathElement): string {
+  // Walks share path elements between a node and its descendants: encode each once.
+  let k = encodedElements.get(e);
+  if (k === undefined) encodedElements.set(e, (k = encodeUncached(e)));
+  return k;
+}
+
+const encodedElements = new WeakMap<PathElement, string>();
+
+function encodeUncached(e: PathElement): string {
   switch (e.kind) {
     case 'field':
       return 'f:' + e.name;

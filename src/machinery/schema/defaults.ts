@@ -44,11 +44,53 @@ function fill(present: boolean, current: unknown, declared: Schema, resolved: Sc
   return undefined;
 }
 
+/**
+ * Whether any `default` exists at or below a schema node. Built-in types carry
+ * few schema defaults (their defaulting is code), so most subtrees are skipped.
+ * A cycle (recursive definitions) answers true: walking is always correct.
+ */
+const mayDefaultMemo = new WeakMap<Schema, boolean>();
+function mayDefault(s: Schema, resolver: SchemaResolver, onStack: Set<Schema> = new Set()): boolean {
+  const memo = mayDefaultMemo.get(s);
+  if (memo !== undefined) return memo;
+  if (onStack.has(s)) return true;
+  onStack.add(s);
+  const child = (c: Schema | undefined): boolean => {
+    if (!c) return false;
+    if (c.default !== undefined) return true;
+    const r = resolve(c, resolver);
+    return !!r && (r.default !== undefined || mayDefault(r, resolver, onStack));
+  };
+  let result = s.default !== undefined;
+  if (!result && s.properties) result = Object.values(s.properties).some(child);
+  if (!result && s.items) result = child(s.items);
+  if (!result && s.additionalProperties && typeof s.additionalProperties === 'object') result = child(s.additionalProperties);
+  if (!result) result = [...(s.allOf ?? []), ...(s.anyOf ?? []), ...(s.oneOf ?? [])].some(child);
+  onStack.delete(s);
+  mayDefaultMemo.set(s, result);
+  return result;
+}
+
+/** The properties of a node that carry a default or have one below them. */
+const relevantMemo = new WeakMap<Schema, [string, Schema][]>();
+function relevantProperties(s: Schema, resolver: SchemaResolver): [string, Schema][] {
+  let r = relevantMemo.get(s);
+  if (!r) {
+    r = Object.entries(s.properties ?? {}).filter(([, ps]) => {
+      if (ps.default !== undefined) return true;
+      const resolved = resolve(ps, resolver);
+      return !!resolved && (resolved.default !== undefined || mayDefault(resolved, resolver));
+    });
+    relevantMemo.set(s, r);
+  }
+  return r;
+}
+
 function walk(v: unknown, schema: Schema, resolver: SchemaResolver, depth: number): void {
   // Recursive definitions only recurse as deep as the value; the guard stops cyclic values.
   if (depth > 512) return;
   const s = resolve(schema, resolver);
-  if (!s) return;
+  if (!s || !mayDefault(s, resolver)) return;
   if (Array.isArray(v)) {
     if (!s.items) return;
     const items = s.items;
@@ -62,7 +104,7 @@ function walk(v: unknown, schema: Schema, resolver: SchemaResolver, depth: numbe
   }
   if (!isPlainObject(v)) return;
   if (s.properties) {
-    for (const [k, ps] of Object.entries(s.properties)) {
+    for (const [k, ps] of relevantProperties(s, resolver)) {
       const present = Object.prototype.hasOwnProperty.call(v, k);
       const d = fill(present, v[k], ps, resolve(ps, resolver));
       if (d !== undefined) v[k] = d;

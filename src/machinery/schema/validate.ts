@@ -27,6 +27,11 @@ export interface ValidateOptions {
   path?: string;
   /** Prepended to every error's field but not to the names inside messages (upstream validates defaults this way). */
   fieldPrefix?: string;
+  /**
+   * Only JSON type mismatches, stopping at the first: what decoding a built-in type checks
+   * (its other rules are code). Much cheaper than a full validation.
+   */
+  typesOnly?: boolean;
 }
 
 interface Loc {
@@ -46,6 +51,7 @@ interface Ctx {
   errors: SchemaFieldError[];
   /** List-type and embedded-resource errors: separate passes upstream, reported after schema errors. */
   later: SchemaFieldError[];
+  typesOnly: boolean;
 }
 
 const INT32_MIN = -2147483648;
@@ -53,7 +59,7 @@ const INT32_MAX = 2147483647;
 
 export function validateValue(value: unknown, schema: Schema, opts: ValidateOptions): SchemaFieldError[] {
   const base = opts.path ?? '';
-  const ctx: Ctx = { resolver: opts.resolver, fieldPrefix: opts.fieldPrefix ?? '', errors: [], later: [] };
+  const ctx: Ctx = { resolver: opts.resolver, fieldPrefix: opts.fieldPrefix ?? '', errors: [], later: [], typesOnly: !!opts.typesOnly };
   validateNode(value, schema, { name: base, fpath: base, goField: base, goStruct: '' }, ctx);
   return ctx.errors.concat(ctx.later);
 }
@@ -117,6 +123,22 @@ function validateNode(v: unknown, schema: Schema, loc: Loc, ctx: Ctx): void {
   const { s, def } = resolve(schema, ctx.resolver);
   if (!s) return;
   const childStruct = def ? goStructName(def) : loc.goStruct;
+
+  if (ctx.typesOnly) {
+    if (ctx.errors.length) return;
+    checkType(v, s, schema, loc, ctx);
+    if (isPlainObject(v)) {
+      const ap = s.additionalProperties;
+      for (const k of Object.keys(v)) {
+        const ps = s.properties && Object.prototype.hasOwnProperty.call(s.properties, k) ? s.properties[k] : undefined;
+        if (ps) validateNode(v[k], ps, childLoc(loc, k, childStruct), ctx);
+        else if (ap && typeof ap === 'object') validateNode(v[k], ap, mapValueLoc(loc, k), ctx);
+      }
+    } else if (Array.isArray(v) && s.items) {
+      for (let i = 0; i < v.length; i++) validateNode(v[i], s.items, indexLoc(loc, i), ctx);
+    }
+    return;
+  }
 
   checkType(v, s, schema, loc, ctx);
   if (s.allOf || s.anyOf || s.oneOf || s.not) checkJunctors(v, s, loc, ctx);
@@ -194,7 +216,7 @@ function checkType(v: unknown, s: Schema, declared: Schema, loc: Loc, ctx: Ctx):
 }
 
 function subValidate(v: unknown, s: Schema, loc: Loc, ctx: Ctx): SchemaFieldError[] {
-  const sub: Ctx = { resolver: ctx.resolver, fieldPrefix: ctx.fieldPrefix, errors: [], later: [] };
+  const sub: Ctx = { resolver: ctx.resolver, fieldPrefix: ctx.fieldPrefix, errors: [], later: [], typesOnly: ctx.typesOnly };
   validateNode(v, s, loc, sub);
   return sub.errors;
 }
