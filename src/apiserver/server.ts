@@ -152,7 +152,7 @@ export class APIServer {
     });
     this.metrics.longRunning.track({ verb: 'WATCH', group: '*', version: '*', resource: '*' }, () => this.cache.totalWatchers());
     // Existing CRDs are served before the first request is accepted.
-    this.crds = new CRDController({ scheme: opts.scheme, registry: this.registry, printers: this.customPrinters, clock: opts.clock, logger: opts.logger });
+    this.crds = new CRDController({ scheme: opts.scheme, registry: this.registry, backend: opts.backend, cache: this.cache, freeze: opts.freezeCache, printers: this.customPrinters, clock: opts.clock, logger: opts.logger });
     await this.crds.start(this.abort.signal);
 
     this.server = http2.createSecureServer(

@@ -42,7 +42,7 @@ class Env {
     await env.cache.start();
     env.registry = buildRegistry({ scheme: env.scheme, backend, cache: env.cache, clock: realClock, serviceCIDR: '10.96.0.0/12', nodePortRange: '30000-32767', freeze: true });
     env.handlers = new ResourceHandlers({ scheme: env.scheme, endpoints: env.registry.endpoints, admission: new AdmissionChain(), clock: realClock, logger: silentLogger, printerFor: () => defaultPrinter });
-    env.controller = new CRDController({ scheme: env.scheme, registry: env.registry, printers: env.printers, clock: realClock, logger: silentLogger });
+    env.controller = new CRDController({ scheme: env.scheme, registry: env.registry, backend, cache: env.cache, freeze: true, printers: env.printers, clock: realClock, logger: silentLogger });
     await env.controller.start(env.abort.signal);
     return env;
   }
@@ -208,6 +208,27 @@ describe('CRD controller', () => {
     await env.create(['example.com', 'v1', 'plainwidgets'], 'default', { ...widget('p', { color: 'red' }), kind: 'PlainWidget', status: { phase: 'New' } });
     const { object } = await ep.store.guaranteedUpdate(env.ctx, 'default', 'p', (cur) => ({ ...cur!, status: { phase: 'Old' } }));
     assert.deepEqual([object.metadata.generation, (object.status as { phase: string }).phase], [2, 'Old']);
+  });
+
+  test('an updated CRD is served as updated: versions dropped, names changed', async () => {
+    const env = await start();
+    await env.create(CRD_GVR, '', widgetCRD());
+    await env.established('widgets.example.com');
+    await env.ep(...CRD_GVR).store.guaranteedUpdate(env.ctx, '', 'widgets.example.com', (cur) => {
+      const crd = cur as unknown as CustomResourceDefinitionT;
+      crd.spec.versions[1]!.served = false;
+      crd.spec.names.shortNames = ['wdg'];
+      return cur!;
+    });
+    await env.eventually('v1beta1 no longer served', () => env.registry.endpoints.get(...WIDGETS_BETA) === undefined);
+    await env.eventually('new short name served', () => env.ep(...WIDGETS_V1).rt.shortNames?.[0] === 'wdg');
+    assert.deepEqual([...env.printers.keys()], ['example.com/widgets/v1']);
+    assert.equal(env.scheme.byResource(...WIDGETS_BETA), undefined);
+    const crd = await env.eventually('accepted names updated', async () => {
+      const c = await env.crd('widgets.example.com');
+      return c?.status?.acceptedNames?.shortNames?.[0] === 'wdg' ? c : undefined;
+    });
+    assert.equal(crd.metadata?.generation, 2);
   });
 
   test('conflicting names are refused until the holder goes', async () => {

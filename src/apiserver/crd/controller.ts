@@ -18,13 +18,16 @@ import type { ResourceType, Scheme } from '../../api/scheme.js';
 import { type Clock, rfc3339 } from '../../machinery/clock.js';
 import { StatusError, notFound } from '../../machinery/errors/status-error.js';
 import type { Logger } from '../../machinery/log.js';
+import type { Backend } from '../../storage/interface.js';
+import type { WatchCache } from '../cacher/watch-cache.js';
 import { type RequestContext, systemContext } from '../context.js';
 import { crdPrinter } from '../printers/crd-printer.js';
 import type { Printer } from '../printers/types.js';
 import type { Registry } from '../registry/build.js';
-import type { Store } from '../registry/store.js';
-import type { Strategy } from '../registry/strategy.js';
-import { type ConditionInput, isConditionTrue, setCondition } from './conditions.js';
+import { resourcePrefix } from '../registry/keys.js';
+import { Store } from '../registry/store.js';
+import { type Strategy, defaultStrategy } from '../registry/strategy.js';
+import { type ConditionInput, findCondition, isConditionTrue, setCondition } from './conditions.js';
 import { CUSTOM_RESOURCE_CLEANUP_FINALIZER } from './crd-strategy.js';
 import { customResourceStatusStrategy, customResourceStrategy } from './custom-resource-strategy.js';
 import { type UsedNames, acceptNames, addUsedNames, emptyUsedNames } from './naming.js';
@@ -36,6 +39,10 @@ const CRD_RESOURCE = 'customresourcedefinitions';
 export interface CRDControllerOptions {
   scheme: Scheme;
   registry: Registry;
+  /** Where custom resources are stored and cached (per-version stores share them). */
+  backend: Backend;
+  cache: WatchCache;
+  freeze?: boolean;
   /** Custom printers by `group/resource/version` (the server's table). */
   printers: Map<string, Printer>;
   clock: Clock;
@@ -221,7 +228,11 @@ export class CRDController {
     const names = crd.status?.acceptedNames;
     const servable = !!names?.plural && !!names.kind;
     if (servable) this.install(name, crd, names, { terminating: true });
-    await this.setConditions(name, [{ type: 'Terminating', status: 'True', reason: 'InstanceDeletionInProgress', message: 'CustomResource deletion is in progress' }]);
+    // Progress is reported once; later passes only report the outcome.
+    const terminating = findCondition(crd, 'Terminating');
+    if (!terminating || terminating.reason === 'InstanceDeletionPending') {
+      await this.setConditions(name, [{ type: 'Terminating', status: 'True', reason: 'InstanceDeletionInProgress', message: 'CustomResource deletion is in progress' }]);
+    }
 
     if (servable) {
       const store = this.opts.registry.storeFor(crd.spec.group, names.plural);
@@ -343,11 +354,30 @@ export class CRDController {
     });
     for (const rt of types) {
       const ep = registry.endpoints.get(group, rt.version, rt.resource);
-      if (ep?.statusStrategy) ep.statusStrategy = customResourceStatusStrategy(ep.store.strategy);
+      if (!ep) continue;
+      // Objects are validated against the schema of the version they were sent in, before
+      // conversion: every other version gets a store of its own over the same storage.
+      if (!rt.storageVersion) ep.store = this.versionStore(rt, entry);
+      if (ep.statusStrategy) ep.statusStrategy = customResourceStatusStrategy(ep.store.strategy);
       const version = crd.spec.versions.find((v) => v.name === rt.version);
       printers.set(`${group}/${rt.resource}/${rt.version}`, crdPrinter(version?.additionalPrinterColumns ?? []));
     }
     this.opts.logger.info('serving custom resource', { crd: name, versions: versions.join(',') });
+  }
+
+  private versionStore(rt: ResourceType, entry: Served): Store {
+    const { backend, cache, clock, freeze } = this.opts;
+    const resource = { group: rt.group, resource: rt.resource };
+    return new Store({
+      backend,
+      cache: cache.register(resourcePrefix(resource)),
+      resource,
+      kind: rt.kind,
+      strategy: customResourceStrategy(rt, defaultStrategy(rt, { custom: true }), { terminating: () => entry.terminating }),
+      clock,
+      freeze,
+      waitFresh: () => cache.waitFresh(),
+    });
   }
 
   private uninstall(name: string): void {

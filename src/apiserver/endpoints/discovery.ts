@@ -72,7 +72,8 @@ export class Discovery {
 
   private refresh(): void {
     const eps = this.endpoints();
-    const key = eps.map((e) => `${e.rt.group}/${e.rt.version}/${e.rt.resource}`).sort().join(',');
+    // Names and subresources are in the key too: an updated CRD changes them in place.
+    const key = eps.map((e) => `${e.rt.group}/${e.rt.version}/${e.rt.resource}/${e.rt.kind}/${e.rt.namespaced}/${e.rt.shortNames ?? ''}/${e.rt.categories ?? ''}/${e.rt.subresources?.map((r) => r.name) ?? ''}`).sort().join(',');
     if (key === this.cacheKey) return;
     this.cacheKey = key;
     this.byGV = new Map();
