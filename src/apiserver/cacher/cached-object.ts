@@ -6,6 +6,8 @@
 import type { KubeObject } from '../../machinery/meta/types.js';
 import type { KeyValue } from '../../storage/interface.js';
 
+const NEWLINE_CLOSE = Buffer.from('}\n');
+
 export class CachedObject {
   private jsonText: string | undefined;
   private decoded: Readonly<KubeObject> | undefined;
@@ -49,6 +51,23 @@ export class CachedObject {
 
   get name(): string {
     return this.object.metadata.name ?? '';
+  }
+
+  private lines: Map<string, Buffer> | undefined;
+
+  private jsonBuf: Buffer | undefined;
+
+  /** The watch event line `{"type":T,"object":...}\n`, encoded once and shared by every watcher. */
+  eventLine(type: string): Buffer {
+    this.lines ??= new Map();
+    let b = this.lines.get(type);
+    if (!b) this.lines.set(type, (b = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), this.jsonBuffer(), NEWLINE_CLOSE])));
+    return b;
+  }
+
+  /** The object's JSON as UTF-8 bytes, encoded once. */
+  jsonBuffer(): Buffer {
+    return (this.jsonBuf ??= Buffer.from(this.json()));
   }
 
   json(): string {

@@ -144,8 +144,11 @@ export class Discovery {
       resources.push(r);
       for (const s of rt.subresources ?? []) {
         const sr: Record<string, unknown> = { name: `${rt.resource}/${s.name}`, singularName: '', namespaced: rt.namespaced, kind: s.kind, verbs: s.verbs };
-        if (s.group !== undefined && s.group !== rt.group) sr.group = s.group;
-        if (s.version !== undefined && s.version !== rt.version) sr.version = s.version;
+        // A subresource of another group's kind (scale -> autoscaling/v1 Scale) names both, as upstream.
+        if (s.group !== undefined && s.group !== rt.group) {
+          sr.group = s.group;
+          sr.version = s.version ?? rt.version;
+        } else if (s.version !== undefined && s.version !== rt.version) sr.version = s.version;
         resources.push(sr);
       }
     }

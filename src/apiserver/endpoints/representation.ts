@@ -54,7 +54,7 @@ export function table(sc: ShapeContext, objs: KubeObject[], meta: Record<string,
 }
 
 /** Serializes a list response; `meta` is the ListMeta. */
-export function listBody(sc: ShapeContext, rep: Representation, items: CachedObject[], meta: Record<string, unknown>): string {
+export function listBody(sc: ShapeContext, rep: Representation, items: CachedObject[], meta: Record<string, unknown>): string | Buffer {
   const { ep } = sc;
   if (rep.kind === 'table') {
     // Printers only read: objects stored as served are used without a copy.
@@ -71,6 +71,17 @@ export function listBody(sc: ShapeContext, rep: Representation, items: CachedObj
   }
   const apiVersion = ep.rt.group ? `${ep.rt.group}/${ep.rt.version}` : ep.rt.version;
   const head = `{"kind":${JSON.stringify(ep.rt.kind + 'List')},"apiVersion":${JSON.stringify(apiVersion)},"metadata":${JSON.stringify(meta)},"items":[`;
+  if (!ep.converts) {
+    // Each cached object keeps its encoded JSON: a LIST is a copy of bytes, not a re-encoding.
+    const comma = Buffer.from(',');
+    const parts: Buffer[] = [Buffer.from(head)];
+    for (let i = 0; i < items.length; i++) {
+      if (i) parts.push(comma);
+      parts.push(items[i]!.jsonBuffer());
+    }
+    parts.push(Buffer.from(']}'));
+    return Buffer.concat(parts);
+  }
   const parts = new Array<string>(items.length);
   for (let i = 0; i < items.length; i++) parts[i] = servedJSON(ep, items[i]!);
   return head + parts.join(',') + ']}';

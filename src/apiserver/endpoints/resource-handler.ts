@@ -21,6 +21,7 @@ import { apiVersionOf, isObject } from '../../machinery/meta/types.js';
 import { refTo } from '../../machinery/schema/types.js';
 import type { AdmissionAttributes, AdmissionChain, AdmissionOperation } from '../admission/types.js';
 import type { CacheEvent } from '../cacher/watch-cache.js';
+import type { CachedObject } from '../cacher/cached-object.js';
 import type { RequestContext } from '../context.js';
 import { bodyFormat, readBody, unsupportedMedia } from '../http/body.js';
 import { type Representation, type Response, negotiateRepresentation, setWarnings, writeJSON } from '../http/respond.js';
@@ -239,7 +240,7 @@ export class ResourceHandlers {
       (res as unknown as { flushHeaders?: () => void }).flushHeaders?.();
       this.deps.onWatch?.(ep, +1);
 
-      const write = (line: string) => {
+      const write = (line: string | Buffer) => {
         if (ended) return;
         res.write(line);
         // A watcher that cannot keep up is closed; it will re-list (upstream does the same).
@@ -255,7 +256,7 @@ export class ResourceHandlers {
         const body = rep.kind === 'table' ? table({ ...sc, now: this.deps.clock.now() }, [o], { resourceVersion: o.metadata.resourceVersion }, rep.version) : { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${rep.version}`, metadata: o.metadata };
         return `{"type":"${type}","object":${JSON.stringify(body)}}\n`;
       };
-      const serve = (e: CacheEvent): [string, string] | undefined => {
+      const serve = (e: CacheEvent): [string, string, CachedObject?] | undefined => {
         let type: string = e.type;
         let source = e.object;
         if (predicate) {
@@ -276,17 +277,21 @@ export class ResourceHandlers {
           }
           source = e.object;
         }
-        const json = ep.converts ? JSON.stringify(toServed(ep, source.clone())) : source.json();
-        return [type, json];
+        if (ep.converts) return [type, JSON.stringify(toServed(ep, source.clone()))];
+        return [type, source.json(), source];
       };
       const onEvents = (events: CacheEvent[]) => {
-        let out = '';
+        const chunks: Buffer[] = [];
         for (const e of events) {
           const s = serve(e);
           lastRV = String(e.revision);
-          if (s) out += eventLine(s[0], s[1]);
+          if (!s) continue;
+          // The same event line is shared by every watcher of the object: encoded once.
+          if (rep.kind === 'object' && s[2]) chunks.push(s[2].eventLine(s[0]));
+          else chunks.push(Buffer.from(eventLine(s[0], s[1])));
         }
-        if (out) write(out);
+        if (chunks.length === 1) write(chunks[0]!);
+        else if (chunks.length) write(Buffer.concat(chunks));
       };
       const bookmark = (annotations?: Record<string, string>) => {
         const rv = lastRV || String(ep.store.currentRevision());
