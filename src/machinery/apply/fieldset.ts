@@ -19,8 +19,20 @@ export type PathElement =
 
 export type FieldPath = readonly PathElement[];
 
+// Field elements are immutable and few (schema field names, label keys): share one per name
+// so their encodings are computed once per process, not once per request.
+const internedFields = new Map<string, PathElement>();
+const MAX_INTERNED_FIELDS = 50_000;
+
 export const pe = {
-  field: (name: string): PathElement => ({ kind: 'field', name }),
+  field: (name: string): PathElement => {
+    let e = internedFields.get(name);
+    if (!e) {
+      e = Object.freeze({ kind: 'field', name }) as PathElement;
+      if (internedFields.size < MAX_INTERNED_FIELDS) internedFields.set(name, e);
+    }
+    return e;
+  },
   key: (fields: Record<string, unknown>): PathElement => ({
     kind: 'key',
     fields: Object.keys(fields)
