@@ -78,7 +78,11 @@ export function defaultStrategy(rt: ResourceType, opts: StrategyOptions = {}): S
     defaultPropagation: 'Background',
     returnDeletedObject: false,
     prepareForCreate(_ctx, obj) {
-      if (hasStatus) delete obj.status;
+      // Built-in status is a Go struct: a new object serializes it as `status: {}`, as upstream shows.
+      if (hasStatus) {
+        if (opts.custom) delete obj.status;
+        else obj.status = {};
+      }
       if (tracksGeneration) obj.metadata.generation = 1;
       else delete obj.metadata.generation;
     },
