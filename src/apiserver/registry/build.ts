@@ -27,6 +27,8 @@ export interface BuildOptions {
   serviceCIDR: string;
   nodePortRange: string;
   freeze?: boolean;
+  /** How long events live after their last write (upstream --event-ttl). */
+  eventTTLSeconds?: number;
 }
 
 /** Resources served in one group but stored with another's (upstream's storage sharing). */
@@ -64,6 +66,8 @@ export function buildRegistry(opts: BuildOptions): Registry {
         return namespaceStrategy(rt);
       case 'batch/jobs':
         return jobStrategy(rt);
+      case '/events':
+        return { ...defaultStrategy(rt), ttlSeconds: opts.eventTTLSeconds ?? 3600 };
       case 'apiextensions.k8s.io/customresourcedefinitions':
         return crdStrategy(rt, { clock: opts.clock });
       default:

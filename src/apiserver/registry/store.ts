@@ -103,6 +103,7 @@ export interface StoreWatchRequest {
 const encoder = new TextEncoder();
 const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 const GENERATE_NAME_TRIES = 8;
+const LEASE_REUSE_SECONDS = 60;
 
 export function generateNameSuffix(): string {
   let s = '';
@@ -161,6 +162,23 @@ export class Store {
     this.cache = opts.cache;
     this.clock = opts.clock;
     this.kind = opts.kind;
+  }
+
+  private lease: { id: number; grantedAt: number } | undefined;
+
+  /**
+   * The lease expiring objects are written with (0 = none). As upstream's lease
+   * manager does, one lease is shared by the writes of a minute, granted for the
+   * TTL plus that minute, so churn does not create a lease per write.
+   */
+  private async leaseForWrite(): Promise<number> {
+    const ttl = this.strategy.ttlSeconds;
+    if (!ttl) return 0;
+    const now = this.clock.now();
+    if (this.lease && now - this.lease.grantedAt < LEASE_REUSE_SECONDS * 1000) return this.lease.id;
+    const granted = await this.backend.grantLease(ttl + LEASE_REUSE_SECONDS);
+    this.lease = { id: granted.id, grantedAt: now };
+    return granted.id;
   }
 
   /** The newest revision the cache has seen (for bookmarks). */
@@ -339,7 +357,7 @@ export class Store {
     let rollback: Rollback | undefined;
     if (this.strategy.beforeCreate) rollback = await this.strategy.beforeCreate(ctx, obj);
     try {
-      const res = await this.backend.create(this.key(meta.namespace ?? '', meta.name!), encodeForStorage(obj));
+      const res = await this.backend.create(this.key(meta.namespace ?? '', meta.name!), encodeForStorage(obj), { lease: await this.leaseForWrite() });
       if (!res.ok) throw alreadyExists(this.resource, meta.name!);
       // `finalize` may have returned a new object: stamp the one returned.
       obj.metadata.resourceVersion = String(res.revision);
@@ -426,7 +444,7 @@ export class Store {
       if (ctx.dryRun) return { object: obj, created: false };
       let rollback: Rollback | undefined;
       if (strategy.beforeUpdate) rollback = await strategy.beforeUpdate(ctx, obj, current);
-      const res = await this.backend.update(key, encodeForStorage(obj), kv!.modRevision);
+      const res = await this.backend.update(key, encodeForStorage(obj), kv!.modRevision, { lease: await this.leaseForWrite() });
       if (!res.ok) {
         if (rollback) await rollback().catch(() => undefined);
         if (!res.kv) throw this.notFound(name);
@@ -504,7 +522,7 @@ export class Store {
       }
       if (!update) return { object: obj, deleted: false };
       if (ctx.dryRun) return { object: obj, deleted: false };
-      const res = await this.backend.update(key, encodeForStorage(obj), kv.modRevision);
+      const res = await this.backend.update(key, encodeForStorage(obj), kv.modRevision, { lease: await this.leaseForWrite() });
       if (!res.ok) {
         if (!res.kv) throw this.notFound(name);
         if (attempt > 50) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);

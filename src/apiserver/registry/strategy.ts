@@ -40,6 +40,8 @@ export interface Strategy {
   holdsDeletion?(obj: KubeObject): boolean;
   /** Marks an object whose deletion has begun (e.g. phase Terminating). */
   prepareForDelete?(obj: KubeObject): void;
+  /** Objects expire this long after their last write (events: upstream's --event-ttl, 1 h). */
+  ttlSeconds?: number;
 }
 
 /** Fields that belong to neither spec nor status: kept across both endpoints. */
