@@ -120,6 +120,14 @@ export function encodeForStorage(obj: KubeObject): Uint8Array {
   return bytes;
 }
 
+/** A private, mutable object from stored bytes, with its resourceVersion. */
+function parseKV(kv: KeyValue): KubeObject {
+  const obj = JSON.parse(Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength).toString('utf8')) as KubeObject;
+  obj.metadata ??= {};
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
+}
+
 interface ContinueToken {
   v: string;
   rv: number;
@@ -389,8 +397,9 @@ export class Store {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(key);
-      const current = kv ? this.decode(kv).clone() : undefined;
-      const desired = await tryUpdate(current ? (JSON.parse(JSON.stringify(current)) as KubeObject) : undefined);
+      // Two private copies straight from the stored bytes: one to compare against, one for the caller.
+      const current = kv ? parseKV(kv) : undefined;
+      const desired = await tryUpdate(kv ? parseKV(kv) : undefined);
       desired.metadata ??= {};
       if (!current) {
         if (!(opts.allowCreate ?? strategy.allowCreateOnUpdate)) throw this.notFound(name);
@@ -462,7 +471,7 @@ export class Store {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(key);
       if (!kv) throw this.notFound(name);
-      const current = this.decode(kv).clone();
+      const current = parseKV(kv);
       const pre = req.preconditions;
       if (pre?.uid && pre.uid !== current.metadata.uid) {
         throw conflict(this.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
