@@ -1,0 +1,104 @@
+/**
+ * An immutable view of the cluster for one scheduling cycle: node infos in
+ * a stable order, lookups by name, the nodes holding pods with (anti-)affinity,
+ * namespace labels for namespaceSelector, and image spread for ImageLocality.
+ */
+import type { NamespaceT, NodeT, PersistentVolumeClaimT, PersistentVolumeT, PodT } from '../../api/core/v1/types.js';
+import type { LabelSelectorT } from '../../api/meta/v1.js';
+import type { PodDisruptionBudgetT } from '../../api/policy/v1/types.js';
+import { NodeInfo, normalizedImageName } from './node-info.js';
+
+export interface SnapshotOptions {
+  namespaces?: readonly NamespaceT[];
+  /**
+   * The selector of the workloads (services, replica sets, ...) a pod belongs
+   * to, which PodTopologySpread's default constraints spread by.
+   */
+  defaultSelectorFor?: (pod: PodT) => LabelSelectorT | undefined;
+  /** Budgets preemption must try not to violate. */
+  pdbs?: readonly PodDisruptionBudgetT[];
+  /** Claims and volumes for VolumeBinding. */
+  volumes?: VolumeLister;
+}
+
+export interface VolumeLister {
+  pvc(namespace: string, name: string): PersistentVolumeClaimT | undefined;
+  pv(name: string): PersistentVolumeT | undefined;
+  /** The storage class's volumeBindingMode; undefined when the class is unknown. */
+  bindingMode?(storageClassName: string): 'Immediate' | 'WaitForFirstConsumer' | undefined;
+}
+
+export class Snapshot {
+  private readonly byName = new Map<string, NodeInfo>();
+  readonly havePodsWithAffinity: NodeInfo[];
+  readonly havePodsWithRequiredAntiAffinity: NodeInfo[];
+  private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+
+  constructor(
+    readonly nodeInfos: readonly NodeInfo[],
+    private readonly opts: SnapshotOptions = {},
+  ) {
+    for (const ni of nodeInfos) this.byName.set(ni.name, ni);
+    this.havePodsWithAffinity = nodeInfos.filter((n) => n.podsWithAffinity.length > 0);
+    this.havePodsWithRequiredAntiAffinity = nodeInfos.filter((n) => n.podsWithRequiredAntiAffinity.length > 0);
+    for (const ns of opts.namespaces ?? []) this.namespaceLabels.set(ns.metadata?.name ?? '', ns.metadata?.labels ?? {});
+  }
+
+  /** Builds node infos from nodes and pods; pods without a known nodeName are ignored. */
+  static from(nodes: readonly NodeT[], pods: readonly PodT[], opts: SnapshotOptions = {}): Snapshot {
+    const infos = nodes.map((n) => new NodeInfo(n));
+    const byName = new Map(infos.map((i) => [i.name, i]));
+    for (const p of pods) {
+      const ni = p.spec?.nodeName ? byName.get(p.spec.nodeName) : undefined;
+      if (ni && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed') ni.addPod(p);
+    }
+    // Size is what each node reports; numNodes is how many nodes hold the image.
+    const imageNodes = new Map<string, Map<NodeInfo, number>>();
+    for (const ni of infos) {
+      for (const img of ni.node.status?.images ?? []) {
+        for (const name of img.names ?? []) {
+          const key = normalizedImageName(name);
+          const holders = imageNodes.get(key) ?? new Map<NodeInfo, number>();
+          holders.set(ni, img.sizeBytes ?? 0);
+          imageNodes.set(key, holders);
+        }
+      }
+    }
+    for (const [name, holders] of imageNodes) for (const [ni, size] of holders) ni.imageStates.set(name, { size, numNodes: holders.size });
+    return new Snapshot(infos, opts);
+  }
+
+  get(name: string): NodeInfo | undefined {
+    return this.byName.get(name);
+  }
+
+  list(): readonly NodeInfo[] {
+    return this.nodeInfos;
+  }
+
+  numNodes(): number {
+    return this.nodeInfos.length;
+  }
+
+  /** Labels of a namespace; undefined when the snapshot does not know it. */
+  namespaceLabelsOf(name: string): Readonly<Record<string, string>> | undefined {
+    return this.namespaceLabels.get(name);
+  }
+
+  defaultSelectorFor(pod: PodT): LabelSelectorT | undefined {
+    return this.opts.defaultSelectorFor?.(pod);
+  }
+
+  pdbs(): readonly PodDisruptionBudgetT[] {
+    return this.opts.pdbs ?? [];
+  }
+
+  volumes(): VolumeLister | undefined {
+    return this.opts.volumes;
+  }
+
+  /** A snapshot identical but for one node info (preemption dry runs). */
+  withNodeInfo(ni: NodeInfo): Snapshot {
+    return new Snapshot(this.nodeInfos.map((n) => (n.name === ni.name ? ni : n)), this.opts);
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * PodTopologySpread: keep matching pods spread across topology domains.
+ * DoNotSchedule constraints filter (skew = matches in the node's domain +
+ * self - global minimum must stay within maxSkew); ScheduleAnyway
+ * constraints (and the profile's default constraints) score.
+ */
+import type { PodT, TopologySpreadConstraintT } from '../../../api/core/v1/types.js';
+import { labelSelectorAsSelector, type Selector } from '../../../machinery/labels/selector.js';
+import type { CycleState, StateData } from '../../framework/cycle-state.js';
+import { ActionType, type ClusterEventWithHint } from '../../framework/events.js';
+import {
+  MAX_NODE_SCORE, type EnqueueExtensions, type FilterPlugin, type NodeScore, type PreFilterOutput, type PreFilterPlugin,
+  type PreScorePlugin, type ScoreOutput, type ScorePlugin,
+} from '../../framework/interface.js';
+import type { NodeInfo } from '../../framework/node-info.js';
+import type { Snapshot } from '../../framework/snapshot.js';
+import { Status } from '../../framework/status.js';
+import { podMatchesNodeSelectorAndAffinity } from '../shared/node-selector.js';
+import { findUntoleratedTaint } from '../shared/taints.js';
+
+export const NAME = 'PodTopologySpread';
+export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
+export const ERR_REASON_NODE_LABEL_NOT_MATCH = ERR_REASON_CONSTRAINTS_NOT_MATCH + ' (missing required label)';
+const PRE_FILTER_KEY = 'PreFilter' + NAME;
+const PRE_SCORE_KEY = 'PreScore' + NAME;
+
+export type DefaultConstraint = Omit<TopologySpreadConstraintT, 'labelSelector'>;
+
+export interface PodTopologySpreadArgs {
+  defaultConstraints?: DefaultConstraint[];
+  /** System: upstream's built-in defaults; List: defaultConstraints as given. */
+  defaultingType?: 'System' | 'List';
+}
+
+export const SYSTEM_DEFAULT_CONSTRAINTS: DefaultConstraint[] = [
+  { topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 3 },
+  { topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', maxSkew: 5 },
+];
+
+interface Constraint {
+  maxSkew: number;
+  topologyKey: string;
+  selector: Selector;
+  minDomains: number;
+  honorNodeAffinity: boolean;
+  honorNodeTaints: boolean;
+}
+
+export function validatePodTopologySpreadArgs(args: PodTopologySpreadArgs, path: string): string[] {
+  const errs: string[] = [];
+  const type = args.defaultingType ?? 'System';
+  if (type !== 'System' && type !== 'List') errs.push(`${path}.defaultingType: Unsupported value: "${type}": supported values: "List", "System"`);
+  if (type === 'System' && args.defaultConstraints?.length) errs.push(`${path}.defaultConstraints: Invalid value: "${JSON.stringify(args.defaultConstraints)}": when .defaultingType is "System", .defaultConstraints must be empty`);
+  (args.defaultConstraints ?? []).forEach((c, i) => {
+    const p = `${path}.defaultConstraints[${i}]`;
+    if (!(c.maxSkew > 0)) errs.push(`${p}.maxSkew: Invalid value: ${c.maxSkew}: must be greater than zero`);
+    if (!c.topologyKey) errs.push(`${p}.topologyKey: Required value: can not be empty`);
+    if (c.whenUnsatisfiable !== 'DoNotSchedule' && c.whenUnsatisfiable !== 'ScheduleAnyway') errs.push(`${p}.whenUnsatisfiable: Unsupported value: "${c.whenUnsatisfiable}": supported values: "DoNotSchedule", "ScheduleAnyway"`);
+    if ((c as TopologySpreadConstraintT).labelSelector) errs.push(`${p}.labelSelector: Forbidden: constraint must not define a selector, as they deduced for each pod`);
+  });
+  return errs;
+}
+
+function podCountsOn(ni: NodeInfo, pod: PodT, selector: Selector): number {
+  let n = 0;
+  const ns = pod.metadata?.namespace;
+  for (const pi of ni.pods) {
+    if (pi.pod.metadata?.namespace !== ns || pi.pod.metadata?.deletionTimestamp) continue;
+    if (selector.matches(pi.pod.metadata?.labels ?? {})) n++;
+  }
+  return n;
+}
+
+function nodeIncluded(c: Constraint, pod: PodT, ni: NodeInfo): boolean {
+  if (c.honorNodeAffinity && !podMatchesNodeSelectorAndAffinity(pod, ni.node)) return false;
+  if (c.honorNodeTaints && findUntoleratedTaint(ni.node.spec?.taints, pod.spec?.tolerations, ['NoSchedule', 'NoExecute'])) return false;
+  return true;
+}
+
+class FilterState implements StateData {
+  constructor(
+    readonly constraints: Constraint[],
+    readonly counts: Map<string, number>[],
+    readonly minMatch: number[],
+    readonly domains: number[],
+  ) {}
+  clone(): StateData {
+    return this;
+  }
+}
+
+class ScoreState implements StateData {
+  constructor(
+    readonly constraints: Constraint[],
+    readonly counts: Map<string, number>[],
+    readonly weights: number[],
+    readonly ignored: Set<string>,
+  ) {}
+  clone(): StateData {
+    return this;
+  }
+}
+
+export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+  readonly name = NAME;
+  private readonly defaults: DefaultConstraint[];
+  private readonly systemDefaulted: boolean;
+
+  constructor(args: PodTopologySpreadArgs = {}) {
+    this.systemDefaulted = (args.defaultingType ?? 'System') === 'System';
+    this.defaults = this.systemDefaulted ? SYSTEM_DEFAULT_CONSTRAINTS : (args.defaultConstraints ?? []);
+  }
+
+  /** The pod's own constraints of one kind, or the defaults over its workload selector. */
+  private constraintsFor(pod: PodT, snapshot: Snapshot, when: 'DoNotSchedule' | 'ScheduleAnyway'): { ok: true; constraints: Constraint[] } | { ok: false; message: string } {
+    try {
+      const own = pod.spec?.topologySpreadConstraints ?? [];
+      const labels = pod.metadata?.labels ?? {};
+      if (own.length) {
+        return {
+          ok: true,
+          constraints: own.filter((c) => c.whenUnsatisfiable === when).map((c) => {
+            let selector = labelSelectorAsSelector(c.labelSelector);
+            for (const k of c.matchLabelKeys ?? []) if (k in labels) selector = selector.add({ key: k, operator: 'in', values: [labels[k]!] });
+            return { maxSkew: c.maxSkew, topologyKey: c.topologyKey, selector, minDomains: c.minDomains ?? 1, honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor', honorNodeTaints: c.nodeTaintsPolicy === 'Honor' };
+          }),
+        };
+      }
+      const defaults = this.defaults.filter((c) => c.whenUnsatisfiable === when);
+      if (defaults.length === 0) return { ok: true, constraints: [] };
+      const ls = snapshot.defaultSelectorFor(pod);
+      const selector = ls ? labelSelectorAsSelector(ls) : undefined;
+      if (!selector || selector.isEmpty() || selector.isNothing()) return { ok: true, constraints: [] };
+      return { ok: true, constraints: defaults.map((c) => ({ maxSkew: c.maxSkew, topologyKey: c.topologyKey, selector, minDomains: c.minDomains ?? 1, honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor', honorNodeTaints: c.nodeTaintsPolicy === 'Honor' })) };
+    } catch (err) {
+      return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  preFilter(state: CycleState, pod: PodT, snapshot: Snapshot): PreFilterOutput {
+    const res = this.constraintsFor(pod, snapshot, 'DoNotSchedule');
+    if (!res.ok) return { status: Status.unresolvable(res.message) };
+    const cs = res.constraints;
+    if (cs.length === 0) return { status: Status.skip() };
+    const counts = cs.map(() => new Map<string, number>());
+    for (const ni of snapshot.list()) {
+      if (!cs.every((c) => ni.labels[c.topologyKey] !== undefined)) continue;
+      cs.forEach((c, i) => {
+        if (!nodeIncluded(c, pod, ni)) return;
+        const v = ni.labels[c.topologyKey]!;
+        counts[i]!.set(v, (counts[i]!.get(v) ?? 0) + podCountsOn(ni, pod, c.selector));
+      });
+    }
+    const minMatch = counts.map((m) => (m.size ? Math.min(...m.values()) : Number.MAX_SAFE_INTEGER));
+    state.write(PRE_FILTER_KEY, new FilterState(cs, counts, minMatch, counts.map((m) => m.size)));
+    return { status: Status.success() };
+  }
+
+  filter(state: CycleState, pod: PodT, nodeInfo: NodeInfo): Status {
+    const s = state.read<FilterState>(PRE_FILTER_KEY);
+    if (!s) return Status.error('reading "PreFilterPodTopologySpread" from cycleState: not found');
+    const labels = pod.metadata?.labels ?? {};
+    for (let i = 0; i < s.constraints.length; i++) {
+      const c = s.constraints[i]!;
+      const v = nodeInfo.labels[c.topologyKey];
+      if (v === undefined) return Status.unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
+      const self = c.selector.matches(labels) ? 1 : 0;
+      const min = s.domains[i]! < c.minDomains ? 0 : s.minMatch[i]!;
+      const skew = (s.counts[i]!.get(v) ?? 0) + self - min;
+      if (skew > c.maxSkew) return Status.unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+    }
+    return Status.success();
+  }
+
+  preScore(state: CycleState, pod: PodT, filtered: readonly NodeInfo[], snapshot: Snapshot): Status {
+    const res = this.constraintsFor(pod, snapshot, 'ScheduleAnyway');
+    if (!res.ok) return Status.error(res.message);
+    const cs = res.constraints;
+    if (cs.length === 0) return Status.skip();
+    const requireAll = (pod.spec?.topologySpreadConstraints?.length ?? 0) > 0 || !this.systemDefaulted;
+    const ignored = new Set<string>();
+    const values = cs.map(() => new Set<string>());
+    for (const ni of filtered) {
+      if (requireAll && !cs.every((c) => ni.labels[c.topologyKey] !== undefined)) {
+        ignored.add(ni.name);
+        continue;
+      }
+      cs.forEach((c, i) => {
+        const v = ni.labels[c.topologyKey];
+        if (v !== undefined) values[i]!.add(v);
+      });
+    }
+    const counts = cs.map(() => new Map<string, number>());
+    for (const ni of snapshot.list()) {
+      cs.forEach((c, i) => {
+        const v = ni.labels[c.topologyKey];
+        if (v === undefined || !values[i]!.has(v) || !nodeIncluded(c, pod, ni)) return;
+        counts[i]!.set(v, (counts[i]!.get(v) ?? 0) + podCountsOn(ni, pod, c.selector));
+      });
+    }
+    const weights = values.map((v) => Math.log(v.size + 2));
+    state.write(PRE_SCORE_KEY, new ScoreState(cs, counts, weights, ignored));
+    return Status.success();
+  }
+
+  score(state: CycleState, _pod: PodT, nodeInfo: NodeInfo): ScoreOutput {
+    const s = state.read<ScoreState>(PRE_SCORE_KEY);
+    if (!s || s.ignored.has(nodeInfo.name)) return { score: 0 };
+    let score = 0;
+    s.constraints.forEach((c, i) => {
+      const v = nodeInfo.labels[c.topologyKey];
+      if (v === undefined) return;
+      score += (s.counts[i]!.get(v) ?? 0) * s.weights[i]! + (c.maxSkew - 1);
+    });
+    return { score: Math.round(score) };
+  }
+
+  /** Fewer matching pods is better: invert against the max, ignored nodes get 0. */
+  normalizeScore(state: CycleState, _pod: PodT, scores: NodeScore[]): Status {
+    const s = state.read<ScoreState>(PRE_SCORE_KEY);
+    const ignored = s?.ignored ?? new Set<string>();
+    let min = Infinity;
+    let max = 0;
+    for (const x of scores) {
+      if (ignored.has(x.name)) continue;
+      min = Math.min(min, x.score);
+      max = Math.max(max, x.score);
+    }
+    for (const x of scores) {
+      if (ignored.has(x.name)) x.score = 0;
+      else if (max === 0) x.score = MAX_NODE_SCORE;
+      else x.score = Math.trunc((MAX_NODE_SCORE * (max + min - x.score)) / max);
+    }
+    return Status.success();
+  }
+
+  eventsToRegister(): ClusterEventWithHint[] {
+    return [
+      { event: { resource: 'Pod', actionType: ActionType.Add | ActionType.UpdatePodLabel | ActionType.Delete } },
+      { event: { resource: 'Node', actionType: ActionType.Add | ActionType.Delete | ActionType.UpdateNodeLabel | ActionType.UpdateNodeTaint } },
+    ];
+  }
+}
