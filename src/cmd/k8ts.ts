@@ -14,6 +14,10 @@ const commands: Record<string, Command> = {
     description: 'Run the API server (with controllers, scheduler and, unless disabled, a node agent)',
     run: async (argv) => (await import('./server.js')).runServer(argv),
   },
+  sim: {
+    description: 'Run simulated nodes that join a cluster (needs a kubeconfig)',
+    run: async (argv) => (await import('./sim.js')).runSim(argv),
+  },
 };
 
 function usage(): string {

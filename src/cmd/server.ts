@@ -23,7 +23,15 @@ import { realClock } from '../machinery/clock.js';
 import { createLogger, isLogLevel } from '../machinery/log.js';
 import { isIPv4, isIPv6 } from '../machinery/validation/names.js';
 import { ensureClusterPKI } from '../machinery/pki/cluster-pki.js';
-import { writeKubeconfig } from '../machinery/pki/kubeconfig.js';
+import { kubeconfigYAML, writeKubeconfig } from '../machinery/pki/kubeconfig.js';
+import { RESTClient } from '../client/rest/rest-client.js';
+import { HTTP2Transport } from '../client/rest/http2-transport.js';
+import { parseKubeconfig } from '../client/rest/kubeconfig.js';
+import { SimulatedNodes } from '../sim/simulated-nodes.js';
+import { ControllerManager } from '../controllers/manager.js';
+import { replicaSetControllerDescriptor, replicationControllerDescriptor } from '../controllers/replicaset/controller.js';
+import { randomUUID } from 'node:crypto';
+import { simNodeFlags, simNodeOptions } from './sim-flags.js';
 import { openBackend } from '../storage/factory.js';
 import { instrumentBackend } from '../storage/metrics.js';
 import { type FlagSpec, UsageError, formatUsage, parseFlags } from './flags.js';
@@ -50,6 +58,8 @@ export const serverFlags: FlagSpec[] = [
   { name: 'disable-agent', kind: 'bool', usage: 'Do not run a local agent and register a local kubelet', default: false },
   { name: 'token-auth-file', kind: 'string', usage: 'Static bearer tokens in the upstream CSV format: token,user,uid,"group1,group2"' },
   { name: 'log-level', kind: 'string', usage: 'Log verbosity: error, warn, info, debug, trace', default: 'info', env: 'K8TS_LOG_LEVEL' },
+  { name: 'sim-nodes', kind: 'int', usage: 'Run this many simulated nodes in the server process', default: 0 },
+  ...simNodeFlags,
   { name: 'help', aliases: ['h'], kind: 'bool', usage: 'show help', default: false },
 ];
 
@@ -159,6 +169,24 @@ export async function runServer(argv: string[]): Promise<number> {
   const adminPath = path.join(dataDir, 'admin.kubeconfig');
   await writeKubeconfig(adminPath, kubeconfig);
   if (values['write-kubeconfig']) await writeKubeconfig(path.resolve(String(values['write-kubeconfig'])), kubeconfig);
+  // Components are clients of the API like any other, with the admin identity.
+  const background = new AbortController();
+  const kc = parseKubeconfig(kubeconfigYAML(kubeconfig));
+  if (kc.kind === 'error') throw new Error(kc.message);
+  const componentTransport = new HTTP2Transport(kc.config);
+  const rest = new RESTClient(componentTransport);
+  const components: Promise<void>[] = [];
+  const identity = `${os.hostname()}_${randomUUID()}`;
+  components.push(
+    new ControllerManager({ rest, clock, logger: logger.with({ component: 'controller-manager' }), identity, controllers: [replicaSetControllerDescriptor, replicationControllerDescriptor] })
+      .run(background.signal)
+      .catch((err) => logger.error('controller manager stopped', { err })),
+  );
+  const simNodes = Number(values['sim-nodes']);
+  if (simNodes > 0) {
+    const sim = new SimulatedNodes({ rest, clock, logger: logger.with({ component: 'sim' }), count: simNodes, clusterCIDR: String(values['cluster-cidr']), ...simNodeOptions(values) });
+    components.push(sim.run(background.signal).catch((err) => logger.error('simulated nodes stopped', { err })));
+  }
   logger.info('k8ts is up and running', { version: version.gitVersion, url, datastore: rawBackend.name, dataDir });
   process.stdout.write(`export KUBECONFIG=${values['write-kubeconfig'] ? path.resolve(String(values['write-kubeconfig'])) : adminPath}\n`);
 
@@ -169,6 +197,9 @@ export async function runServer(argv: string[]): Promise<number> {
       stopping = true;
       logger.info('shutting down', { signal: sig });
       void (async () => {
+        background.abort();
+        await Promise.all(components);
+        componentTransport.close();
         await server.stop();
         await backend.dispose();
         resolve(0);

@@ -57,6 +57,8 @@ interface Seen {
 const MAX_TRACKED = 4096;
 
 export class EventRecorder {
+  /** Distinguishes events created in the same millisecond (upstream uses nanoseconds). */
+  private sequence = 0;
   private readonly seen = new Map<string, Seen>();
   private readonly windowMs: number;
 
@@ -97,7 +99,7 @@ export class EventRecorder {
       apiVersion: 'v1',
       kind: 'Event',
       // Upstream names events <object>.<hex nanoseconds>; unique enough per object.
-      metadata: { name: `${ref.name}.${(BigInt(now) * 1_000_000n + BigInt(this.seen.size)).toString(16)}`, namespace },
+      metadata: { name: `${ref.name}.${(BigInt(now) * 1_000_000n + BigInt(this.sequence++ % 1_000_000)).toString(16)}`, namespace },
       involvedObject: ref,
       reason,
       message,

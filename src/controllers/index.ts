@@ -1,0 +1,3 @@
+export * from './framework/index.js';
+export * from './replicaset/index.js';
+export * from './manager.js';

@@ -1,0 +1,3 @@
+export * from './adapters.js';
+export * from './status.js';
+export * from './controller.js';
