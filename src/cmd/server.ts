@@ -3,7 +3,7 @@
  * its bootstrap from flags (k3s names), writes the admin kubeconfig, and runs
  * until SIGTERM/SIGINT, when it drains and exits cleanly.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { builtinScheme } from '../api/index.js';
@@ -31,6 +31,10 @@ import { SimulatedNodes } from '../sim/simulated-nodes.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from '../controllers/replicaset/controller.js';
 import { randomUUID } from 'node:crypto';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { type KubeSchedulerConfiguration, parseSchedulerConfiguration } from '../scheduler/config.js';
+import type { Clock } from '../machinery/clock.js';
+import type { Logger } from '../machinery/log.js';
 import { simNodeFlags, simNodeOptions } from './sim-flags.js';
 import { openBackend } from '../storage/factory.js';
 import { instrumentBackend } from '../storage/metrics.js';
@@ -58,6 +62,7 @@ export const serverFlags: FlagSpec[] = [
   { name: 'disable-agent', kind: 'bool', usage: 'Do not run a local agent and register a local kubelet', default: false },
   { name: 'token-auth-file', kind: 'string', usage: 'Static bearer tokens in the upstream CSV format: token,user,uid,"group1,group2"' },
   { name: 'log-level', kind: 'string', usage: 'Log verbosity: error, warn, info, debug, trace', default: 'info', env: 'K8TS_LOG_LEVEL' },
+  { name: 'scheduler-config', kind: 'string', usage: 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) file: profiles, plugins, weights' },
   { name: 'sim-nodes', kind: 'int', usage: 'Run this many simulated nodes in the server process', default: 0 },
   ...simNodeFlags,
   { name: 'help', aliases: ['h'], kind: 'bool', usage: 'show help', default: false },
@@ -112,6 +117,15 @@ export async function runServer(argv: string[]): Promise<number> {
     tokenSources.push(loaded.authenticator);
   }
 
+  let schedulerConfig: KubeSchedulerConfiguration | undefined;
+  if (values['scheduler-config']) {
+    const parsed = parseSchedulerConfiguration(readFileSync(String(values['scheduler-config']), 'utf8'));
+    if (!parsed.ok) {
+      logger.error('invalid scheduler configuration', { file: values['scheduler-config'], errors: parsed.errors.join('; ') });
+      return 1;
+    }
+    schedulerConfig = parsed.config;
+  }
   const version = versionInfo();
   const rawBackend = await openBackend({
     endpoint: String(values['datastore-endpoint']),
@@ -182,6 +196,7 @@ export async function runServer(argv: string[]): Promise<number> {
       .run(background.signal)
       .catch((err) => logger.error('controller manager stopped', { err })),
   );
+  components.push(runScheduler({ rest, clock, logger: logger.with({ component: 'scheduler' }), identity, config: schedulerConfig, signal: background.signal }));
   const simNodes = Number(values['sim-nodes']);
   if (simNodes > 0) {
     const sim = new SimulatedNodes({ rest, clock, logger: logger.with({ component: 'sim' }), count: simNodes, clusterCIDR: String(values['cluster-cidr']), ...simNodeOptions(values) });
@@ -208,4 +223,16 @@ export async function runServer(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** The scheduler campaigns again whenever it loses leadership, until the server stops. */
+async function runScheduler(o: { rest: RESTClient; clock: Clock; logger: Logger; identity: string; config?: KubeSchedulerConfiguration; signal: AbortSignal }): Promise<void> {
+  while (!o.signal.aborted) {
+    try {
+      await new Scheduler({ rest: o.rest, clock: o.clock, logger: o.logger, identity: o.identity, config: o.config }).run(o.signal);
+    } catch (err) {
+      o.logger.error('scheduler stopped; restarting', { err });
+    }
+    if (!o.signal.aborted) await o.clock.sleep(1000, o.signal).catch(() => undefined);
+  }
 }

@@ -10,6 +10,7 @@ import { builtinScheme } from '../api/index.js';
 import { authenticatorChain } from '../apiserver/authn/authenticator-chain.js';
 import { AlwaysAllowAuthorizer } from '../apiserver/authz/types.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
+import { specialHandlers } from '../apiserver/endpoints/special.js';
 import { APIServer } from '../apiserver/server.js';
 import { type Clock, realClock } from '../machinery/clock.js';
 import { silentLogger } from '../machinery/log.js';
@@ -56,6 +57,7 @@ export async function startTestAPIServer(opts: TestAPIServerOptions = {}): Promi
       tls: { certPEM: pki.serving.certPEM, keyPEM: pki.serving.keyPEM, clientCAPEM: pki.ca.certPEM },
       authenticator,
       authorizer: new AlwaysAllowAuthorizer(),
+      subresourceHandlers: () => specialHandlers({ authenticator, authorizer: new AlwaysAllowAuthorizer() }),
       clock,
       logger: silentLogger,
       bindAddress: '127.0.0.1',

@@ -11,6 +11,7 @@ import { crdStrategy } from '../crd/crd-strategy.js';
 import { Allocator, cidrRange, portRange } from './core/allocator.js';
 import { namespaceStrategy } from './core/namespaces.js';
 import { jobStrategy } from './batch/jobs.js';
+import { nodeStrategy } from './core/nodes.js';
 import { podStrategy } from './core/pods.js';
 import { serviceStrategy } from './core/services.js';
 import { type Endpoint, EndpointRegistry } from './endpoint.js';
@@ -64,6 +65,8 @@ export function buildRegistry(opts: BuildOptions): Registry {
         return serviceStrategy(rt, { ...allocators, serviceCIDR: opts.serviceCIDR });
       case '/namespaces':
         return namespaceStrategy(rt);
+      case '/nodes':
+        return nodeStrategy(rt);
       case 'batch/jobs':
         return jobStrategy(rt);
       case '/events':
