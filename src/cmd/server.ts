@@ -62,6 +62,8 @@ export const serverFlags: FlagSpec[] = [
   { name: 'disable-agent', kind: 'bool', usage: 'Do not run a local agent and register a local kubelet', default: false },
   { name: 'token-auth-file', kind: 'string', usage: 'Static bearer tokens in the upstream CSV format: token,user,uid,"group1,group2"' },
   { name: 'log-level', kind: 'string', usage: 'Log verbosity: error, warn, info, debug, trace', default: 'info', env: 'K8TS_LOG_LEVEL' },
+  { name: 'disable-scheduler', kind: 'bool', usage: 'Disable the scheduler', default: false },
+  { name: 'disable-controller-manager', kind: 'bool', usage: 'Disable the controller manager', default: false },
   { name: 'scheduler-config', kind: 'string', usage: 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) file: profiles, plugins, weights' },
   { name: 'sim-nodes', kind: 'int', usage: 'Run this many simulated nodes in the server process', default: 0 },
   ...simNodeFlags,
@@ -191,12 +193,12 @@ export async function runServer(argv: string[]): Promise<number> {
   const rest = new RESTClient(componentTransport);
   const components: Promise<void>[] = [];
   const identity = `${os.hostname()}_${randomUUID()}`;
-  components.push(
+  if (!values['disable-controller-manager']) components.push(
     new ControllerManager({ rest, clock, logger: logger.with({ component: 'controller-manager' }), identity, controllers: [replicaSetControllerDescriptor, replicationControllerDescriptor] })
       .run(background.signal)
       .catch((err) => logger.error('controller manager stopped', { err })),
   );
-  components.push(runScheduler({ rest, clock, logger: logger.with({ component: 'scheduler' }), identity, config: schedulerConfig, signal: background.signal }));
+  if (!values['disable-scheduler']) components.push(runScheduler({ rest, clock, logger: logger.with({ component: 'scheduler' }), identity, config: schedulerConfig, signal: background.signal }));
   const simNodes = Number(values['sim-nodes']);
   if (simNodes > 0) {
     const sim = new SimulatedNodes({ rest, clock, logger: logger.with({ component: 'sim' }), count: simNodes, clusterCIDR: String(values['cluster-cidr']), ...simNodeOptions(values) });
