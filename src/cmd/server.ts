@@ -30,6 +30,7 @@ import { parseKubeconfig } from '../client/rest/kubeconfig.js';
 import { SimulatedNodes } from '../sim/simulated-nodes.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from '../controllers/replicaset/controller.js';
+import { namespaceControllerDescriptor } from '../controllers/namespace/controller.js';
 import { randomUUID } from 'node:crypto';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { type KubeSchedulerConfiguration, parseSchedulerConfiguration } from '../scheduler/config.js';
@@ -194,7 +195,7 @@ export async function runServer(argv: string[]): Promise<number> {
   const components: Promise<void>[] = [];
   const identity = `${os.hostname()}_${randomUUID()}`;
   if (!values['disable-controller-manager']) components.push(
-    new ControllerManager({ rest, clock, logger: logger.with({ component: 'controller-manager' }), identity, controllers: [replicaSetControllerDescriptor, replicationControllerDescriptor] })
+    new ControllerManager({ rest, clock, logger: logger.with({ component: 'controller-manager' }), identity, controllers: [replicaSetControllerDescriptor, replicationControllerDescriptor, namespaceControllerDescriptor] })
       .run(background.signal)
       .catch((err) => logger.error('controller manager stopped', { err })),
   );

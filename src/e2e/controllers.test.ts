@@ -43,4 +43,18 @@ describe('controllers in k8ts server', { skip }, () => {
     const events = await s.k(['get', 'events', '--field-selector', 'involvedObject.kind=ReplicaSet,reason=SuccessfulCreate', '-o', 'jsonpath={.items[*].message}']);
     assert.match(events, /Created pod: web-/);
   });
+
+  test('deleting a namespace removes everything in it, then the namespace', async () => {
+    await s.k(['create', 'namespace', 'doomed']);
+    await s.k(['create', 'configmap', 'c', '-n', 'doomed', '--from-literal=a=b']);
+    await s.k(['create', 'secret', 'generic', 'x', '-n', 'doomed', '--from-literal=k=v']);
+    await s.k(['run', 'p', '-n', 'doomed', '--image=nginx']);
+    const out = await s.k(['delete', 'namespace', 'doomed', '--timeout=60s']);
+    assert.equal(out.trim(), 'namespace "doomed" deleted');
+    const r = await s.kubectl(['get', 'namespace', 'doomed']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /namespaces "doomed" not found/);
+    const left = await s.k(['get', 'configmaps,secrets,pods', '-n', 'doomed', '-o', 'name']);
+    assert.equal(left.trim(), '');
+  });
 });
