@@ -8,6 +8,14 @@ import type { KeyValue } from '../../storage/interface.js';
 
 const NEWLINE_CLOSE = Buffer.from('}\n');
 
+/** A private, mutable object from its stored bytes; the revision is its resourceVersion. */
+export function decodeStored(value: Uint8Array, revision: number): KubeObject {
+  const obj = JSON.parse(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')) as KubeObject;
+  obj.metadata ??= {};
+  obj.metadata.resourceVersion = String(revision);
+  return obj;
+}
+
 export class CachedObject {
   private jsonText: string | undefined;
   private decoded: Readonly<KubeObject> | undefined;
@@ -36,10 +44,7 @@ export class CachedObject {
 
   get object(): Readonly<KubeObject> {
     if (this.decoded) return this.decoded;
-    const raw = this.raw!;
-    const obj = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')) as KubeObject;
-    obj.metadata ??= {};
-    obj.metadata.resourceVersion = String(this.revision);
+    const obj = decodeStored(this.raw!, this.revision);
     this.decoded = this.freeze ? deepFreeze(obj) : obj;
     this.raw = undefined;
     return this.decoded;

@@ -8,7 +8,6 @@
 import type { Clock } from '../../machinery/clock.js';
 import type { Logger } from '../../machinery/log.js';
 import type { Backend, WatchEvent as BackendEvent } from '../../storage/interface.js';
-import { CompactedError } from '../../storage/interface.js';
 import { CachedObject } from './cached-object.js';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -225,12 +224,12 @@ export class WatchCache {
       onError: (err) => {
         if (this.abort.signal.aborted) return;
         this.opts.logger.warn('watch cache lost its backend watch; rebuilding', { err: err.message });
-        void this.rebuild(err instanceof CompactedError);
+        void this.rebuild();
       },
     });
   }
 
-  private async rebuild(_compacted: boolean): Promise<void> {
+  private async rebuild(): Promise<void> {
     for (const c of this.caches.values()) c.failAll(new Error('watch cache was reset; re-list and watch again'));
     for (;;) {
       if (this.abort.signal.aborted) return;

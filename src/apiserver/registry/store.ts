@@ -23,7 +23,7 @@ import type { FieldError } from '../../machinery/errors/field.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
 import type { Backend, KeyValue } from '../../storage/interface.js';
 import { CompactedError } from '../../storage/interface.js';
-import { CachedObject } from '../cacher/cached-object.js';
+import { CachedObject, decodeStored } from '../cacher/cached-object.js';
 import type { CacheEvent, ResourceCache } from '../cacher/watch-cache.js';
 import { TooOldError } from '../cacher/watch-cache.js';
 import type { RequestContext } from '../context.js';
@@ -118,14 +118,6 @@ export function encodeForStorage(obj: KubeObject): Uint8Array {
   const bytes = encoder.encode(JSON.stringify(obj));
   if (rv !== undefined) obj.metadata.resourceVersion = rv;
   return bytes;
-}
-
-/** A private, mutable object from stored bytes, with its resourceVersion. */
-function parseKV(kv: KeyValue): KubeObject {
-  const obj = JSON.parse(Buffer.from(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength).toString('utf8')) as KubeObject;
-  obj.metadata ??= {};
-  obj.metadata.resourceVersion = String(kv.modRevision);
-  return obj;
 }
 
 interface ContinueToken {
@@ -398,8 +390,8 @@ export class Store {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(key);
       // Two private copies straight from the stored bytes: one to compare against, one for the caller.
-      const current = kv ? parseKV(kv) : undefined;
-      const desired = await tryUpdate(kv ? parseKV(kv) : undefined);
+      const current = kv ? decodeStored(kv.value, kv.modRevision) : undefined;
+      const desired = await tryUpdate(kv ? decodeStored(kv.value, kv.modRevision) : undefined);
       desired.metadata ??= {};
       if (!current) {
         if (!(opts.allowCreate ?? strategy.allowCreateOnUpdate)) throw this.notFound(name);
@@ -471,7 +463,7 @@ export class Store {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.backend.get(key);
       if (!kv) throw this.notFound(name);
-      const current = parseKV(kv);
+      const current = decodeStored(kv.value, kv.modRevision);
       const pre = req.preconditions;
       if (pre?.uid && pre.uid !== current.metadata.uid) {
         throw conflict(this.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
