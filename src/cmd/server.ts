@@ -29,8 +29,8 @@ import { HTTP2Transport } from '../client/rest/http2-transport.js';
 import { parseKubeconfig } from '../client/rest/kubeconfig.js';
 import { SimulatedNodes } from '../sim/simulated-nodes.js';
 import { ControllerManager } from '../controllers/manager.js';
-import { replicaSetControllerDescriptor, replicationControllerDescriptor } from '../controllers/replicaset/controller.js';
-import { namespaceControllerDescriptor } from '../controllers/namespace/controller.js';
+import { builtinControllers } from '../controllers/registry.js';
+import { type ControllerConfig, defaultControllerConfig, parseControllerArgs } from '../controllers/framework/controller-config.js';
 import { randomUUID } from 'node:crypto';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { type KubeSchedulerConfiguration, parseSchedulerConfiguration } from '../scheduler/config.js';
@@ -66,6 +66,8 @@ export const serverFlags: FlagSpec[] = [
   { name: 'disable-scheduler', kind: 'bool', usage: 'Disable the scheduler', default: false },
   { name: 'disable-controller-manager', kind: 'bool', usage: 'Disable the controller manager', default: false },
   { name: 'scheduler-config', kind: 'string', usage: 'KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) file: profiles, plugins, weights' },
+  { name: 'kube-controller-manager-arg', kind: 'strings', usage: 'Customized flag for kube-controller-manager process (key=value, e.g. node-monitor-grace-period=20s)', default: [] },
+  { name: 'default-local-storage-path', kind: 'string', usage: 'Default local storage path for the local-path provisioner (default: <data-dir>/storage)' },
   { name: 'sim-nodes', kind: 'int', usage: 'Run this many simulated nodes in the server process', default: 0 },
   ...simNodeFlags,
   { name: 'help', aliases: ['h'], kind: 'bool', usage: 'show help', default: false },
@@ -129,6 +131,12 @@ export async function runServer(argv: string[]): Promise<number> {
     }
     schedulerConfig = parsed.config;
   }
+  const cmArgs = parseControllerArgs((values['kube-controller-manager-arg'] as string[]) ?? [], {
+    ...defaultControllerConfig,
+    localStoragePath: path.resolve(String(values['default-local-storage-path'] ?? path.join(dataDir, 'storage'))),
+  });
+  if (!cmArgs.ok) throw new UsageError(`kube-controller-manager-arg: ${cmArgs.message}`);
+  const controllerConfig: ControllerConfig = { ...cmArgs.config, rootCAPEM: pki.ca.certPEM };
   const version = versionInfo();
   const rawBackend = await openBackend({
     endpoint: String(values['datastore-endpoint']),
@@ -195,7 +203,7 @@ export async function runServer(argv: string[]): Promise<number> {
   const components: Promise<void>[] = [];
   const identity = `${os.hostname()}_${randomUUID()}`;
   if (!values['disable-controller-manager']) components.push(
-    new ControllerManager({ rest, clock, logger: logger.with({ component: 'controller-manager' }), identity, controllers: [replicaSetControllerDescriptor, replicationControllerDescriptor, namespaceControllerDescriptor] })
+    new ControllerManager({ rest, clock, logger: logger.with({ component: 'controller-manager' }), identity, controllers: builtinControllers, config: controllerConfig })
       .run(background.signal)
       .catch((err) => logger.error('controller manager stopped', { err })),
   );

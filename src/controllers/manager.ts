@@ -10,12 +10,14 @@ import type { RESTClient } from '../client/rest/rest-client.js';
 import type { Clock } from '../machinery/clock.js';
 import type { Logger } from '../machinery/log.js';
 import type { ControllerDescriptor } from './framework/controller.js';
+import { type ControllerConfig, controllerEnabled, defaultControllerConfig } from './framework/controller-config.js';
 
 export interface ControllerManagerOptions {
   rest: RESTClient;
   clock: Clock;
   logger: Logger;
   controllers: readonly ControllerDescriptor[];
+  config?: ControllerConfig;
   /** Lease holder identity; unique per process. */
   identity: string;
   /** Workers per controller (upstream's --concurrent-*-syncs, default 5). */
@@ -67,8 +69,9 @@ export class ControllerManager {
         clock: opts.clock,
         onError: (gvr, err) => opts.logger.debug('informer', { resource: gvr.resource, err }),
       });
-      const ctx = { rest: opts.rest, informers, clock: opts.clock, logger: opts.logger };
-      const controllers = opts.controllers.map((d) => d.init({ ...ctx, logger: opts.logger.with({ controller: d.name }) }));
+      const config = opts.config ?? defaultControllerConfig;
+      const ctx = { rest: opts.rest, informers, clock: opts.clock, logger: opts.logger, config };
+      const controllers = opts.controllers.filter((d) => controllerEnabled(d.name, config.controllers)).map((d) => d.init({ ...ctx, logger: opts.logger.with({ controller: d.name }) }));
       informers.start(signal);
       await Promise.all(controllers.map((c) => c.run(signal, opts.workers ?? 5)));
       await informers.shutdown();

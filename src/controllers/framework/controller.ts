@@ -7,6 +7,7 @@ import type { SharedInformerFactory } from '../../client/informers/shared-inform
 import type { RESTClient } from '../../client/rest/rest-client.js';
 import type { Clock } from '../../machinery/clock.js';
 import type { Logger } from '../../machinery/log.js';
+import type { ControllerConfig } from './controller-config.js';
 
 export interface Controller {
   readonly name: string;
@@ -19,6 +20,7 @@ export interface ControllerContext {
   informers: SharedInformerFactory;
   clock: Clock;
   logger: Logger;
+  config: ControllerConfig;
 }
 
 /** One row of the manager's registry table. */

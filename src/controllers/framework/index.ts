@@ -6,3 +6,4 @@ export * from './pod-control.js';
 export * from './controller-ref-manager.js';
 export * from './slow-start.js';
 export * from './active-pods.js';
+export * from './controller-config.js';

@@ -1,0 +1,94 @@
+/**
+ * Settings of the controller manager, named and parsed like
+ * kube-controller-manager's own flags so `--kube-controller-manager-arg
+ * node-monitor-grace-period=20s` means what it means upstream (and in k3s).
+ */
+import { parseGoDuration } from '../../machinery/protobuf/go-duration.js';
+
+export interface ControllerConfig {
+  /** Which controllers run: upstream `--controllers` (`*`, `name`, `-name`). */
+  controllers: readonly string[];
+  /** A node whose lease is older than this is NotReady/Unknown. */
+  nodeMonitorGracePeriodMs: number;
+  /** How often node health is checked. */
+  nodeMonitorPeriodMs: number;
+  /** Grace for a node that never posted status. */
+  nodeStartupGracePeriodMs: number;
+  horizontalPodAutoscalerSyncPeriodMs: number;
+  horizontalPodAutoscalerDownscaleStabilizationMs: number;
+  horizontalPodAutoscalerTolerance: number;
+  /** Terminated pods kept before the pod GC deletes the oldest (upstream 12500). */
+  terminatedPodGCThreshold: number;
+  /** Where the built-in local-path provisioner puts a directory per volume (k3s `--default-local-storage-path`). */
+  localStoragePath: string;
+  /** The cluster CA published in every namespace as ConfigMap kube-root-ca.crt. */
+  rootCAPEM?: string;
+}
+
+export const defaultControllerConfig: ControllerConfig = {
+  controllers: ['*'],
+  nodeMonitorGracePeriodMs: 40_000,
+  nodeMonitorPeriodMs: 5_000,
+  nodeStartupGracePeriodMs: 60_000,
+  horizontalPodAutoscalerSyncPeriodMs: 15_000,
+  horizontalPodAutoscalerDownscaleStabilizationMs: 300_000,
+  horizontalPodAutoscalerTolerance: 0.1,
+  terminatedPodGCThreshold: 12_500,
+  localStoragePath: '/var/lib/k8ts/storage',
+};
+
+type Setter = (cfg: ControllerConfig, raw: string) => string | undefined;
+
+const duration = (key: keyof ControllerConfig): Setter => (cfg, raw) => {
+  const nanos = parseGoDuration(raw);
+  if (nanos === undefined || nanos < 0n) return `invalid argument "${raw}": time: invalid duration "${raw}"`;
+  (cfg as unknown as Record<string, unknown>)[key] = Number(nanos / 1_000_000n);
+  return undefined;
+};
+
+const setters: Record<string, Setter> = {
+  'controllers': (cfg, raw) => {
+    cfg.controllers = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    return undefined;
+  },
+  'node-monitor-grace-period': duration('nodeMonitorGracePeriodMs'),
+  'node-monitor-period': duration('nodeMonitorPeriodMs'),
+  'node-startup-grace-period': duration('nodeStartupGracePeriodMs'),
+  'horizontal-pod-autoscaler-sync-period': duration('horizontalPodAutoscalerSyncPeriodMs'),
+  'horizontal-pod-autoscaler-downscale-stabilization': duration('horizontalPodAutoscalerDownscaleStabilizationMs'),
+  'horizontal-pod-autoscaler-tolerance': (cfg, raw) => {
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(v) || v < 0) return `invalid argument "${raw}": must be a non-negative number`;
+    cfg.horizontalPodAutoscalerTolerance = v;
+    return undefined;
+  },
+  'terminated-pod-gc-threshold': (cfg, raw) => {
+    const v = Number(raw);
+    if (!/^-?\d+$/.test(raw.trim())) return `invalid argument "${raw}": strconv.ParseInt: parsing "${raw}": invalid syntax`;
+    cfg.terminatedPodGCThreshold = v;
+    return undefined;
+  },
+};
+
+/** Parses `key=value` pairs (without leading dashes, as k3s passes them). */
+export function parseControllerArgs(args: readonly string[], base: ControllerConfig = defaultControllerConfig): { ok: true; config: ControllerConfig } | { ok: false; message: string } {
+  const cfg: ControllerConfig = { ...base };
+  for (const arg of args) {
+    const body = arg.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const key = eq < 0 ? body : body.slice(0, eq);
+    const setter = setters[key];
+    if (!setter) return { ok: false, message: `unknown flag: --${key}` };
+    if (eq < 0) return { ok: false, message: `flag needs an argument: --${key}` };
+    const err = setter(cfg, body.slice(eq + 1));
+    if (err) return { ok: false, message: `${err} for "--${key}" flag` };
+  }
+  return { ok: true, config: cfg };
+}
+
+/** Upstream's `--controllers` semantics: explicit names win over `*`; `-name` disables. */
+export function controllerEnabled(name: string, selection: readonly string[]): boolean {
+  if (selection.includes(`-${name}`)) return false;
+  if (selection.includes(name)) return true;
+  return selection.includes('*');
+}
