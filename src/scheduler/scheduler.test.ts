@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NodeT, PodT } from '../api/core/v1/types.js';
+import type { PodT } from '../api/core/v1/types.js';
 import type { CoreEvent } from '../client/events/event-recorder.js';
 import { HTTP2Transport } from '../client/rest/http2-transport.js';
 import { ResourceClient } from '../client/rest/resource-client.js';
@@ -10,10 +10,8 @@ import { silentLogger } from '../machinery/log.js';
 import type { KubeObject } from '../machinery/meta/types.js';
 import { node, pod } from '../testing/builders.js';
 import { startTestAPIServer, type TestAPIServer } from '../testing/api-server.js';
-import { AssumedPods } from './assumed-pods.js';
 import { explainSchedule } from './explain-schedule.js';
 import { GVR, LEASE_NAME, LEASE_NAMESPACE, Scheduler, type SchedulerOptions } from './scheduler.js';
-import { buildSnapshot, staticClusterObjects } from './snapshot-source.js';
 
 type Obj = KubeObject;
 
@@ -277,31 +275,5 @@ describe('Scheduler against an API server', () => {
     } finally {
       await teardown(nodeNames);
     }
-  });
-});
-
-describe('snapshot with assumed pods', () => {
-  const n1 = node('n1').capacity({ cpu: '2' }).build();
-  const cases: { name: string; observed: PodT; expectOnNode: number }[] = [
-    { name: 'an assumed pod the informer still shows unbound counts on its node', observed: pod('a').req({ cpu: '1' }).build(), expectOnNode: 1 },
-    { name: 'once the informer shows it bound, the observed pod is counted once', observed: pod('a').req({ cpu: '1' }).node('n1').build(), expectOnNode: 1 },
-  ];
-  for (const c of cases) {
-    test(c.name, () => {
-      const assumed = new AssumedPods();
-      assumed.assume(pod('a').req({ cpu: '1' }).build(), 'n1');
-      const src = staticClusterObjects({ nodes: [n1 as NodeT], pods: [c.observed], namespaces: [], pdbs: [], pvcs: [], pvs: [], storageClasses: [] });
-      const snap = buildSnapshot(src, { assumed: assumed.list() });
-      assert.equal(snap.get('n1')!.pods.length, c.expectOnNode);
-    });
-  }
-
-  test('forget drops the assumption', () => {
-    const assumed = new AssumedPods();
-    const p = pod('a').build();
-    assumed.assume(p, 'n1');
-    assert.equal(assumed.has(p), true);
-    assumed.forget(p);
-    assert.equal(assumed.size, 0);
   });
 });

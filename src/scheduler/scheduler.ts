@@ -2,7 +2,7 @@
  * kube-scheduler as a running component: shared informers feed pending pods
  * of our profiles into the SchedulingQueue and move unschedulable ones back
  * on cluster events; one loop pops a pod, schedules it against a snapshot
- * of the listers (plus pods assumed but not yet observed), reserves and
+ * of the scheduler cache (pods assumed but not yet observed included), reserves and
  * permits it, and binds it in the background. Failures are reported as the
  * upstream FailedScheduling event and PodScheduled=False condition; only the
  * holder of the kube-system/kube-scheduler Lease schedules.
@@ -21,7 +21,8 @@ import type { Clock } from '../machinery/clock.js';
 import { isNotFound } from '../machinery/errors/index.js';
 import type { Logger } from '../machinery/log.js';
 import type { KubeObject } from '../machinery/meta/types.js';
-import { AssumedPods } from './assumed-pods.js';
+import { SchedulerCache } from './cache.js';
+import type { Snapshot } from './framework/snapshot.js';
 import { APIBinder } from './binder.js';
 import { defaultConfiguration, type KubeSchedulerConfiguration } from './config.js';
 import { ActionType, Events, type ClusterEvent, type ClusterEventWithHint } from './framework/events.js';
@@ -31,7 +32,7 @@ import { podKey } from './framework/node-info.js';
 import { Code, Status } from './framework/status.js';
 import { inTreeRegistry } from './plugins/registry.js';
 import { SchedulingQueue } from './queue/scheduling-queue.js';
-import { buildSnapshot, type ClusterObjects } from './snapshot-source.js';
+import { type ClusterObjects, volumeLister } from './snapshot-source.js';
 
 export const GVR = {
   pods: { group: '', version: 'v1', resource: 'pods' },
@@ -88,7 +89,7 @@ export class Scheduler {
   readonly config: KubeSchedulerConfiguration;
   private readonly frameworks = new Map<string, Framework>();
   private readonly queue: SchedulingQueue;
-  private readonly assumed = new AssumedPods();
+  private cache = new SchedulerCache();
   private readonly pods: ResourceClient;
   private readonly recorder: EventRecorder;
   private readonly inFlight = new Set<Promise<void>>();
@@ -177,6 +178,8 @@ export class Scheduler {
     parent.addEventListener('abort', forward, { once: true });
     if (parent.aborted) ctl.abort();
     const signal = ctl.signal;
+    // A new term starts from what its own informers list, like the informers themselves.
+    this.cache = new SchedulerCache();
     const factory = new SharedInformerFactory({
       source: this.opts.rest,
       clock: this.opts.clock,
@@ -207,12 +210,16 @@ export class Scheduler {
         onDelete: (p) => this.onPodDelete(asPod(p)),
       }),
       inf.nodes.addEventHandler({
-        onAdd: (n) => this.move(Events.nodeAdd, undefined, n),
+        onAdd: (n) => {
+          this.cache.addNode(n);
+          this.move(Events.nodeAdd, undefined, n);
+        },
         onUpdate: (o, n) => {
+          this.cache.updateNode(n);
           const flags = nodeUpdateFlags(o, n);
           if (flags) this.move(Events.nodeUpdate(flags), o, n);
         },
-        onDelete: () => undefined,
+        onDelete: (n) => this.cache.removeNode(isDeletedFinalStateUnknown(n) ? n.obj : n),
       }),
       ...(['PersistentVolumeClaim', 'PersistentVolume', 'StorageClass'] as const).map((resource) => {
         const informer = resource === 'PersistentVolumeClaim' ? inf.pvcs : resource === 'PersistentVolume' ? inf.pvs : inf.storageClasses;
@@ -222,15 +229,20 @@ export class Scheduler {
         });
       }),
     ];
+    const volumes = volumeLister(objects);
+    const snapshot = () => this.cache.snapshot({ namespaces: objects.namespaces(), pdbs: objects.pdbs(), volumes });
     try {
       factory.start(signal);
       if (!(await factory.waitForCacheSync(signal))) return;
       this.queue.run(signal);
+      let cycles = 0;
       for (;;) {
         const q = await this.queue.popWait(signal);
         if (!q) break;
         try {
-          await this.scheduleOne(q, objects);
+          await this.scheduleOne(q, snapshot);
+          // Cycles are CPU-bound and the queue pops without I/O: let bindings and events make progress.
+          if (++cycles % 16 === 0) await new Promise<void>((r) => setImmediate(r));
         } catch (err) {
           this.opts.logger.error('scheduling cycle failed', { pod: podKey(q.pod), err });
           q.unschedulablePlugins.clear();
@@ -252,17 +264,17 @@ export class Scheduler {
 
   private onPodAdd(pod: PodT): void {
     if (pod.spec?.nodeName) {
-      this.assumed.forget(pod);
+      this.cache.addPod(pod);
       this.move(Events.assignedPodAdd, undefined, pod);
       return;
     }
-    if (this.responsibleFor(pod) && !pod.metadata?.deletionTimestamp && !this.assumed.has(pod)) this.queue.add(pod);
+    if (this.responsibleFor(pod) && !pod.metadata?.deletionTimestamp && !this.cache.isAssumed(pod)) this.queue.add(pod);
   }
 
   private onPodUpdate(oldPod: PodT, newPod: PodT): void {
+    this.cache.updatePod(newPod);
     if (newPod.spec?.nodeName) {
       if (!oldPod.spec?.nodeName) {
-        this.assumed.forget(newPod);
         this.queue.delete(newPod);
         this.move(Events.assignedPodAdd, undefined, newPod);
       } else if (!same(oldPod.metadata?.labels, newPod.metadata?.labels)) {
@@ -270,7 +282,7 @@ export class Scheduler {
       }
       return;
     }
-    if (!this.responsibleFor(newPod) || this.assumed.has(newPod)) return;
+    if (!this.responsibleFor(newPod) || this.cache.isAssumed(newPod)) return;
     if (newPod.metadata?.deletionTimestamp) {
       this.queue.delete(newPod);
       return;
@@ -280,19 +292,19 @@ export class Scheduler {
 
   private onPodDelete(pod: PodT): void {
     this.queue.delete(pod);
-    if (pod.spec?.nodeName || this.assumed.has(pod)) {
-      this.assumed.forget(pod);
+    const held = pod.spec?.nodeName || this.cache.isAssumed(pod);
+    this.cache.removePod(pod);
+    if (held) {
       this.move(Events.assignedPodDelete, pod, undefined);
     }
   }
 
-  private async scheduleOne(q: QueuedPodInfo, objects: ClusterObjects): Promise<void> {
+  private async scheduleOne(q: QueuedPodInfo, snapshot: () => Snapshot): Promise<void> {
     const pod = q.pod;
     const fw = this.frameworkFor(pod);
-    if (!fw || pod.metadata?.deletionTimestamp || this.assumed.has(pod)) return;
+    if (!fw || pod.metadata?.deletionTimestamp || this.cache.isAssumed(pod)) return;
     const cycle = this.queue.schedulingCycle();
-    const snapshot = buildSnapshot(objects, { assumed: this.assumed.list() });
-    const result = fw.scheduleOne(pod, snapshot);
+    const result = fw.scheduleOne(pod, snapshot());
     if (result.kind === 'error') {
       await this.failed(q, cycle, { message: result.status.message(), reason: 'SchedulerError' });
       return;
@@ -305,10 +317,10 @@ export class Scheduler {
       return;
     }
     const nodeName = result.nodeName;
-    const assumedPod = this.assumed.assume(pod, nodeName);
+    const assumedPod = this.cache.assumePod(pod, nodeName);
     const reserve = fw.runReserve(result.state, assumedPod, nodeName);
     if (!reserve.isSuccess()) {
-      this.assumed.forget(pod);
+      this.cache.forgetPod(pod);
       await this.failed(q, cycle, { message: reserve.message(), reason: reserve.code === Code.Error ? 'SchedulerError' : 'Unschedulable' });
       return;
     }
@@ -316,7 +328,7 @@ export class Scheduler {
     // Waiting permits need a waiting-pods map no in-tree plugin uses yet: treat as a rejection.
     if (!permit.status.isSuccess()) {
       fw.runUnreserve(result.state, assumedPod, nodeName);
-      this.assumed.forget(pod);
+      this.cache.forgetPod(pod);
       await this.failed(q, cycle, { message: permit.status.message() || 'pod rejected by permit', reason: 'Unschedulable' });
       return;
     }
@@ -329,7 +341,7 @@ export class Scheduler {
   private async bindingCycle(fw: Framework, state: Parameters<Framework['runBindingCycle']>[0], q: QueuedPodInfo, pod: PodT, nodeName: string, cycle: number): Promise<void> {
     const st = await fw.runBindingCycle(state, pod, nodeName);
     if (!st.isSuccess()) {
-      this.assumed.forget(pod);
+      this.cache.forgetPod(pod);
       // Whatever the failed pod held may have let another pod fit.
       this.move(Events.assignedPodDelete, pod, undefined);
       await this.failed(q, cycle, { message: `Binding rejected: ${st.message()}`, reason: 'SchedulerError' });

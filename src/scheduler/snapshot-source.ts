@@ -1,6 +1,7 @@
 /**
- * Builds a scheduling Snapshot from informer listers (or any other source
- * of current objects), overlaying the pods assumed but not yet observed.
+ * Builds a scheduling Snapshot from one-off lists or listers, for tools that
+ * look at the cluster once (explain-schedule); the running scheduler keeps an
+ * incremental SchedulerCache instead.
  */
 import type { NamespaceT, NodeT, PersistentVolumeClaimT, PersistentVolumeT, PodT } from '../api/core/v1/types.js';
 import type { PodDisruptionBudgetT } from '../api/policy/v1/types.js';
@@ -20,8 +21,6 @@ export interface ClusterObjects {
 }
 
 export interface BuildSnapshotOptions {
-  /** Pods placed by this scheduler whose binding is not observed yet. */
-  assumed?: readonly PodT[];
   /** Left out of the node infos (explaining a pod must not count the pod itself). */
   excludePod?: PodT;
 }
@@ -29,13 +28,13 @@ export interface BuildSnapshotOptions {
 export function buildSnapshot(src: ClusterObjects, opts: BuildSnapshotOptions = {}): Snapshot {
   const byKey = new Map<string, PodT>();
   for (const p of src.pods()) byKey.set(podKey(p), p);
-  for (const a of opts.assumed ?? []) {
-    const seen = byKey.get(podKey(a));
-    // Only while the informer still shows it unbound; once bound, the observed pod wins.
-    if (seen && !seen.spec?.nodeName) byKey.set(podKey(a), a);
-  }
   if (opts.excludePod) byKey.delete(podKey(opts.excludePod));
-  const volumes: VolumeLister = {
+  return Snapshot.from(src.nodes(), [...byKey.values()], { namespaces: src.namespaces(), pdbs: src.pdbs(), volumes: volumeLister(src) });
+}
+
+/** Claims, volumes and class binding modes, as VolumeBinding reads them. */
+export function volumeLister(src: Pick<ClusterObjects, 'pvc' | 'pv' | 'storageClass'>): VolumeLister {
+  return {
     pvc: (ns, name) => src.pvc(ns, name),
     pv: (name) => src.pv(name),
     bindingMode: (cls) => {
@@ -44,7 +43,6 @@ export function buildSnapshot(src: ClusterObjects, opts: BuildSnapshotOptions = 
       return sc.volumeBindingMode === 'WaitForFirstConsumer' ? 'WaitForFirstConsumer' : 'Immediate';
     },
   };
-  return Snapshot.from(src.nodes(), [...byKey.values()], { namespaces: src.namespaces(), pdbs: src.pdbs(), volumes });
 }
 
 /** Objects from one-off lists, for tools that do not run informers. */

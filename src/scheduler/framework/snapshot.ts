@@ -29,19 +29,27 @@ export interface VolumeLister {
 }
 
 export class Snapshot {
-  private readonly byName = new Map<string, NodeInfo>();
-  readonly havePodsWithAffinity: NodeInfo[];
-  readonly havePodsWithRequiredAntiAffinity: NodeInfo[];
-  private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+  private readonly byName: ReadonlyMap<string, NodeInfo>;
+  private affinityNodes?: NodeInfo[];
+  private antiAffinityNodes?: NodeInfo[];
+  private namespaceLabels?: Map<string, Readonly<Record<string, string>>>;
 
+  /** `byName` may be passed when the caller already keeps that index (the scheduler cache does). */
   constructor(
     readonly nodeInfos: readonly NodeInfo[],
     private readonly opts: SnapshotOptions = {},
+    byName?: ReadonlyMap<string, NodeInfo>,
   ) {
-    for (const ni of nodeInfos) this.byName.set(ni.name, ni);
-    this.havePodsWithAffinity = nodeInfos.filter((n) => n.podsWithAffinity.length > 0);
-    this.havePodsWithRequiredAntiAffinity = nodeInfos.filter((n) => n.podsWithRequiredAntiAffinity.length > 0);
-    for (const ns of opts.namespaces ?? []) this.namespaceLabels.set(ns.metadata?.name ?? '', ns.metadata?.labels ?? {});
+    this.byName = byName ?? new Map(nodeInfos.map((ni) => [ni.name, ni]));
+  }
+
+  /** Nodes holding pods with any (anti-)affinity term; computed on first use. */
+  get havePodsWithAffinity(): readonly NodeInfo[] {
+    return (this.affinityNodes ??= this.nodeInfos.filter((n) => n.podsWithAffinity.length > 0));
+  }
+
+  get havePodsWithRequiredAntiAffinity(): readonly NodeInfo[] {
+    return (this.antiAffinityNodes ??= this.nodeInfos.filter((n) => n.podsWithRequiredAntiAffinity.length > 0));
   }
 
   /** Builds node infos from nodes and pods; pods without a known nodeName are ignored. */
@@ -82,6 +90,10 @@ export class Snapshot {
 
   /** Labels of a namespace; undefined when the snapshot does not know it. */
   namespaceLabelsOf(name: string): Readonly<Record<string, string>> | undefined {
+    if (!this.namespaceLabels) {
+      this.namespaceLabels = new Map();
+      for (const ns of this.opts.namespaces ?? []) this.namespaceLabels.set(ns.metadata?.name ?? '', ns.metadata?.labels ?? {});
+    }
     return this.namespaceLabels.get(name);
   }
 

@@ -1,10 +1,12 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PersistentVolumeClaimT, PersistentVolumeT } from '../../../api/core/v1/types.js';
 import { node, pod } from '../../../testing/builders.js';
 import type { VolumeLister } from '../../framework/snapshot.js';
 import { filterAll, frameworkWith, snapshotOf } from '../plugin-test-kit.js';
-import { ERR_REASON_NODE_CONFLICT, ERR_REASON_UNBOUND_IMMEDIATE } from './volume-binding.js';
+import { ANN_BIND_COMPLETED, type ClaimAPI, ERR_REASON_NODE_CONFLICT, ERR_REASON_UNBOUND_IMMEDIATE, VolumeBinding } from './volume-binding.js';
+import { FakeClock } from '../../../machinery/clock.js';
+import { CycleState } from '../../framework/cycle-state.js';
 
 const pvcs: Record<string, PersistentVolumeClaimT> = {
   bound: { metadata: { name: 'bound', namespace: 'default' }, spec: { volumeName: 'pv-a' } },
@@ -32,3 +34,42 @@ for (const c of cases) {
     assert.deepEqual(Object.fromEntries([...got].map(([n, s]) => [n, s.message()])), c.want);
   });
 }
+
+describe('VolumeBinding PreBind', () => {
+  function run(store: Map<string, PersistentVolumeClaimT>, opts: { bindAfterPolls?: number; timeoutMs?: number; vanished?: boolean } = {}) {
+    const clock = new FakeClock();
+    const selected: string[] = [];
+    let polls = 0;
+    const claims: ClaimAPI = {
+      get: async (_ns, name) => {
+        polls++;
+        const c = opts.vanished ? undefined : store.get(name);
+        if (c && opts.bindAfterPolls !== undefined && polls > opts.bindAfterPolls) return { ...c, spec: { ...c.spec, volumeName: 'pv' }, metadata: { ...c.metadata, annotations: { [ANN_BIND_COMPLETED]: 'yes' } } };
+        return c;
+      },
+      selectNode: async (_ns, name, node) => void selected.push(`${name}@${node}`),
+    };
+    const plugin = new VolumeBinding({ claims, clock, bindTimeoutMs: opts.timeoutMs ?? 1000, pollIntervalMs: 100 });
+    const state = new CycleState();
+    const p = pod('p').pvc('late').build();
+    const pre = plugin.preFilter(state, p, snapshotOf([node('a').build()], [], { volumes: { pvc: (_ns, n) => store.get(n), pv: () => undefined, bindingMode: () => 'WaitForFirstConsumer' } }));
+    assert.ok(pre.status.isSuccess());
+    const done = plugin.preBind(state, p, 'a');
+    // Let the fake clock move while PreBind polls.
+    const ticker = setInterval(() => clock.step(100), 1);
+    return done.finally(() => clearInterval(ticker)).then((status) => ({ status, selected }));
+  }
+  test('selects the node and waits until the claim is bound', async () => {
+    const { status, selected } = await run(new Map([['late', pvcs.late!]]), { bindAfterPolls: 3 });
+    assert.equal(status.isSuccess(), true, status.message());
+    assert.deepEqual(selected, ['late@a']);
+  });
+  test('gives up after the bind timeout', async () => {
+    const { status } = await run(new Map([['late', pvcs.late!]]), { timeoutMs: 500 });
+    assert.equal(status.message(), 'binding volumes: context deadline exceeded');
+  });
+  test('a claim deleted meanwhile is an error', async () => {
+    const { status } = await run(new Map([['late', pvcs.late!]]), { vanished: true });
+    assert.equal(status.message(), 'persistentvolumeclaim "late" not found');
+  });
+});
