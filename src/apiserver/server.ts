@@ -27,6 +27,11 @@ import { APIServerMetrics } from './metrics.js';
 import { OpenAPIService } from './endpoints/openapi.js';
 import { crdPrinter, defaultPrinter, printerFor } from './printers/index.js';
 import type { Printer } from './printers/types.js';
+import { ResourceMetricsAPI } from './metrics-api/metrics-api.js';
+import { registryReader } from './metrics-api/registry-reader.js';
+import { SimulatedUsageSource } from './metrics-api/simulated-usage-source.js';
+import type { ResourceMetricsSource } from './metrics-api/source.js';
+import { metricsResourceTypes } from './metrics-api/types.js';
 import { type Registry, buildRegistry } from './registry/build.js';
 import type { Endpoint } from './registry/endpoint.js';
 import { parseRequestInfo } from './request-info.js';
@@ -76,6 +81,8 @@ export interface APIServerOptions {
   customPrinters?: Map<string, Printer>;
   /** Paths anonymous requests may reach. */
   publicPaths?: string[];
+  /** Where metrics.k8s.io usage comes from, asked in order per node (default: simulated nodes' annotations). */
+  metricsSources?: readonly ResourceMetricsSource[];
 }
 
 const PUBLIC_PATHS = ['/livez', '/readyz', '/healthz', '/version'];
@@ -91,6 +98,7 @@ export class APIServer {
   discovery!: Discovery;
   openapi!: OpenAPIService;
   crds!: CRDController;
+  metricsAPI!: ResourceMetricsAPI;
   readonly customPrinters: Map<string, Printer>;
   private server?: http2.Http2SecureServer;
   private ready = false;
@@ -136,6 +144,13 @@ export class APIServer {
     });
     this.discovery = new Discovery(() => this.registry.endpoints.all(), {
       serverAddress: () => `${opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress}:${this.server ? this.address.port : opts.port}`,
+      extraTypes: () => metricsResourceTypes,
+    });
+    this.metricsAPI = new ResourceMetricsAPI({
+      reader: registryReader(() => this.registry),
+      sources: opts.metricsSources ?? [new SimulatedUsageSource({ clock: opts.clock })],
+      clock: opts.clock,
+      logger: opts.logger,
     });
     this.openapi = new OpenAPIService(opts.scheme, { title: 'Kubernetes', version: opts.version.gitVersion });
     const admission = opts.admission?.(this.registry) ?? new AdmissionChain();
@@ -259,6 +274,10 @@ export class APIServer {
         signal: this.abortSignalFor(res),
       };
       if (ctx.fieldManager.length > 128) throw new StatusError(422, 'Invalid', `fieldManager: Too long: may not be more than 128 bytes`);
+      if (ResourceMetricsAPI.serves(info)) {
+        await this.metricsAPI.handle(info, url.searchParams, res);
+        return;
+      }
       await this.handlers.handle(ctx, info, req, res, url.searchParams);
     } catch (err) {
       const se = toStatusError(err);

@@ -7,9 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { builtinScheme } from '../api/index.js';
-import { AdmissionChain } from '../apiserver/admission/types.js';
-import { NamespaceLifecycle } from '../apiserver/admission/plugins/namespace-lifecycle.js';
-import { DefaultTolerationSeconds, PriorityAdmission, ServiceAccountAdmission } from '../apiserver/admission/plugins/pod-defaults.js';
+import { defaultAdmissionChain } from '../apiserver/admission/default-chain.js';
 import { authenticatorChain } from '../apiserver/authn/authenticator-chain.js';
 import { TokenFileAuthenticator } from '../apiserver/authn/token-file-authenticator.js';
 import { ServiceAccountTokenAuthenticator, ServiceAccountTokenIssuer } from '../apiserver/authn/service-account-token.js';
@@ -179,11 +177,7 @@ export async function runServer(argv: string[]): Promise<number> {
     // Hidden knob: tests need bookmarks sooner than the default minute.
     bookmarkIntervalMs: process.env.K8TS_WATCH_BOOKMARK_INTERVAL_MS ? Number(process.env.K8TS_WATCH_BOOKMARK_INTERVAL_MS) : undefined,
     version,
-    admission: (registry) =>
-      new AdmissionChain(
-        [new ServiceAccountAdmission(), new PriorityAdmission(() => registry.storeFor('scheduling.k8s.io', 'priorityclasses')), new DefaultTolerationSeconds()],
-        [new NamespaceLifecycle(() => registry.storeFor('', 'namespaces'))],
-      ),
+    admission: (registry) => defaultAdmissionChain(registry, clock),
     subresourceHandlers: () => specialHandlers({ authenticator, authorizer, tokenIssuer }),
     bootstrap: (s) => bootstrapCluster(s, { serviceCIDR, advertiseAddress: advertise, port: s.address.port }),
   });

@@ -22,6 +22,8 @@ import { isNotFound } from '../machinery/errors/index.js';
 import type { Logger } from '../machinery/log.js';
 import type { KubeObject } from '../machinery/meta/types.js';
 import { SchedulerCache } from './cache.js';
+import { type WorkloadLookup, defaultSelector } from './default-selector.js';
+import { restClaimAPI } from './plugins/volume-binding/claim-api.js';
 import type { Snapshot } from './framework/snapshot.js';
 import { APIBinder } from './binder.js';
 import { defaultConfiguration, type KubeSchedulerConfiguration } from './config.js';
@@ -44,6 +46,10 @@ export const GVR = {
   pdbs: { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' },
   events: { group: '', version: 'v1', resource: 'events' },
   leases: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' },
+  services: { group: '', version: 'v1', resource: 'services' },
+  replicationControllers: { group: '', version: 'v1', resource: 'replicationcontrollers' },
+  replicaSets: { group: 'apps', version: 'v1', resource: 'replicasets' },
+  statefulSets: { group: 'apps', version: 'v1', resource: 'statefulsets' },
 } as const;
 
 export const LEASE_NAMESPACE = 'kube-system';
@@ -103,7 +109,7 @@ export class Scheduler {
     for (const profile of this.config.profiles) {
       const res = newFramework(
         { ...profile, percentageOfNodesToScore: profile.percentageOfNodesToScore ?? this.config.percentageOfNodesToScore },
-        { registry: opts.registry ?? inTreeRegistry, binder, randomInt: opts.randomInt, nominator: { nominatedPodsForNode: (n) => this.queue.nominatedPodsForNode(n) } },
+        { registry: opts.registry ?? inTreeRegistry, binder, claims: restClaimAPI(opts.rest), randomInt: opts.randomInt, nominator: { nominatedPodsForNode: (n) => this.queue.nominatedPodsForNode(n) } },
       );
       if (!res.ok) throw new Error(`scheduler profile "${profile.schedulerName}": ${res.errors.join('; ')}`);
       this.frameworks.set(profile.schedulerName, res.framework);
@@ -193,6 +199,15 @@ export class Scheduler {
       pvs: factory.informerFor<Obj<PersistentVolumeT>>(GVR.pvs),
       storageClasses: factory.informerFor<Obj<StorageClassT>>(GVR.storageClasses),
       pdbs: factory.informerFor<Obj<PodDisruptionBudgetT>>(GVR.pdbs),
+      services: factory.informerFor<KubeObject>(GVR.services),
+      replicationControllers: factory.informerFor<KubeObject>(GVR.replicationControllers),
+      replicaSets: factory.informerFor<KubeObject>(GVR.replicaSets),
+      statefulSets: factory.informerFor<KubeObject>(GVR.statefulSets),
+    };
+    const workloads: WorkloadLookup = {
+      services: (ns) => inf.services.lister().listInNamespace(ns),
+      controller: (kind, ns, name) =>
+        (kind === 'ReplicationController' ? inf.replicationControllers : kind === 'ReplicaSet' ? inf.replicaSets : inf.statefulSets).lister().get(ns, name),
     };
     const objects: ClusterObjects = {
       nodes: () => inf.nodes.lister().list(),
@@ -230,7 +245,8 @@ export class Scheduler {
       }),
     ];
     const volumes = volumeLister(objects);
-    const snapshot = () => this.cache.snapshot({ namespaces: objects.namespaces(), pdbs: objects.pdbs(), volumes });
+    const defaultSelectorFor = (pod: PodT) => defaultSelector(pod, workloads);
+    const snapshot = () => this.cache.snapshot({ namespaces: objects.namespaces(), pdbs: objects.pdbs(), volumes, defaultSelectorFor });
     try {
       factory.start(signal);
       if (!(await factory.waitForCacheSync(signal))) return;

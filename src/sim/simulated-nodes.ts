@@ -269,13 +269,19 @@ export class SimulatedNodes {
     const n = this.nodes.get(node.metadata.name ?? '');
     if (!n) return;
     const down = node.metadata.annotations?.[ANNOTATION_NODE_DOWN] === 'true';
-    if (down === n.down) return;
+    if (down === n.down) {
+      // The node lifecycle controller marked a live node Unknown (a late heartbeat): a kubelet
+      // sees its status differ from what it would post, and posts it again.
+      const ready = (node.status as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions?.find((c) => c.type === 'Ready');
+      if (!down && !this.stopped && ready && ready.status !== 'True') void this.reportStatus(n, { transition: true });
+      return;
+    }
     n.down = down;
     this.opts.logger.info(down ? 'simulated node down' : 'simulated node up', { node: n.name });
     if (!down && !this.stopped) {
       // Coming back is a change worth reporting at once, as a restarted kubelet does.
       void this.heartbeat(n, node.metadata.uid ?? '');
-      void this.reportStatus(n);
+      void this.reportStatus(n, { transition: true });
       for (const pod of this.podInformer?.indexer.byIndex(NODE_INDEX, n.name) ?? []) this.syncPod(pod);
     }
   }
@@ -302,7 +308,8 @@ export class SimulatedNodes {
   }
 
   private startHeartbeats(): void {
-    const leaseEvery = this.opts.leaseRenewIntervalMs ?? 40_000;
+    // A quarter of the 40 s lease, as kubelets renew.
+    const leaseEvery = this.opts.leaseRenewIntervalMs ?? 10_000;
     const statusEvery = this.opts.statusReportIntervalMs ?? 300_000;
     const total = this.nodes.size;
     let i = 0;
@@ -332,11 +339,11 @@ export class SimulatedNodes {
     }
   }
 
-  private async reportStatus(n: SimNode): Promise<void> {
+  private async reportStatus(n: SimNode, opts: { transition?: boolean } = {}): Promise<void> {
     const now = this.opts.clock.nowRFC3339();
     try {
-      // Heartbeat times only: transition times stay as the server has them.
-      const conditions = this.nodeConditions(now).map(({ type, lastHeartbeatTime }) => ({ type, lastHeartbeatTime }));
+      // Transition times stay as the server has them unless the status changes now.
+      const conditions = this.nodeConditions(now).map(({ lastTransitionTime, ...rest }) => (opts.transition ? { ...rest, lastTransitionTime } : rest));
       await this.nodeClient.patch(n.name, 'strategic', { status: { conditions } }, { subresource: 'status', fieldManager: FIELD_MANAGER });
     } catch (err) {
       if (!this.stopped) this.opts.logger.warn('reporting node status failed', { node: n.name, err });

@@ -57,12 +57,14 @@ const GROUP_ORDER = [
 export interface DiscoveryOptions {
   /** host:port clients use, for serverAddressByClientCIDRs. */
   serverAddress: () => string;
+  /** Types served outside the registry (metrics.k8s.io), listed like any other. */
+  extraTypes?: () => readonly ResourceType[];
 }
 
 export class Discovery {
   private cacheKey = '';
   private groups: GroupInfo[] = [];
-  private byGV = new Map<string, Endpoint[]>();
+  private byGV = new Map<string, Pick<Endpoint, 'rt'>[]>();
   private aggregated = new Map<string, string>();
 
   constructor(
@@ -71,7 +73,7 @@ export class Discovery {
   ) {}
 
   private refresh(): void {
-    const eps = this.endpoints();
+    const eps: Pick<Endpoint, 'rt'>[] = [...this.endpoints(), ...(this.opts.extraTypes?.() ?? []).map((rt) => ({ rt }))];
     // Names and subresources are in the key too: an updated CRD changes them in place.
     const key = eps.map((e) => `${e.rt.group}/${e.rt.version}/${e.rt.resource}/${e.rt.kind}/${e.rt.namespaced}/${e.rt.shortNames ?? ''}/${e.rt.categories ?? ''}/${e.rt.subresources?.map((r) => r.name) ?? ''}`).sort().join(',');
     if (key === this.cacheKey) return;

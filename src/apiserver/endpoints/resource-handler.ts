@@ -49,8 +49,6 @@ export interface ResourceHandlerDeps {
   bookmarkIntervalMs?: number;
   /** Handlers for connect-style and other non-generic subresources (pods/log, binding...) and virtual resources (reviews). */
   subresourceHandlers?: Map<string, SubresourceHandler>;
-  /** Refuses an eviction that would break a disruption budget (429). */
-  evictionCheck?: (namespace: string, pod: KubeObject) => Promise<void>;
 }
 
 export interface HttpRequest extends Readable {

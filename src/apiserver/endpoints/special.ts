@@ -12,6 +12,7 @@ import type { ServiceAccountTokenIssuer } from '../authn/service-account-token.j
 import type { Authorizer, AuthzAttributes } from '../authz/types.js';
 import { writeJSON } from '../http/respond.js';
 import { namespaceFinalizeStrategy } from '../registry/core/namespaces.js';
+import { checkEvictionBudget } from '../admission/plugins/eviction-budget.js';
 import type { SubresourceHandler } from './resource-handler.js';
 
 export interface SpecialDeps {
@@ -153,9 +154,8 @@ export function specialHandlers(deps: SpecialDeps): Map<string, SubresourceHandl
     const opts = (isObject(body.deleteOptions) ? body.deleteOptions : {}) as { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: string[] };
     if (opts.dryRun?.includes('All')) args.ctx.dryRun = true;
     const pods = args.handlers.deps.endpoints.get('', 'v1', 'pods')!;
-    const evictionCheck = args.handlers.deps.evictionCheck;
     const pod = await pods.store.get(args.info.namespace, args.info.name);
-    if (evictionCheck) await evictionCheck(args.info.namespace, pod.clone());
+    await checkEvictionBudget(args.ctx, args.handlers.deps.endpoints.get('policy', 'v1', 'poddisruptionbudgets'), pod.clone());
     await args.handlers.deleteOne(args.ctx, pods, args.info.namespace, args.info.name, { gracePeriodSeconds: opts.gracePeriodSeconds, preconditions: opts.preconditions });
     writeJSON(args.res, 201, successStatus());
   });

@@ -23,6 +23,8 @@ export interface ControllerConfig {
   localStoragePath: string;
   /** The cluster CA published in every namespace as ConfigMap kube-root-ca.crt. */
   rootCAPEM?: string;
+  /** How often every quota's usage is recomputed from scratch. */
+  resourceQuotaSyncPeriodMs: number;
 }
 
 export const defaultControllerConfig: ControllerConfig = {
@@ -35,6 +37,7 @@ export const defaultControllerConfig: ControllerConfig = {
   horizontalPodAutoscalerTolerance: 0.1,
   terminatedPodGCThreshold: 12_500,
   localStoragePath: '/var/lib/k8ts/storage',
+  resourceQuotaSyncPeriodMs: 300_000,
 };
 
 type Setter = (cfg: ControllerConfig, raw: string) => string | undefined;
@@ -55,6 +58,7 @@ const setters: Record<string, Setter> = {
   'node-monitor-period': duration('nodeMonitorPeriodMs'),
   'node-startup-grace-period': duration('nodeStartupGracePeriodMs'),
   'horizontal-pod-autoscaler-sync-period': duration('horizontalPodAutoscalerSyncPeriodMs'),
+  'resource-quota-sync-period': duration('resourceQuotaSyncPeriodMs'),
   'horizontal-pod-autoscaler-downscale-stabilization': duration('horizontalPodAutoscalerDownscaleStabilizationMs'),
   'horizontal-pod-autoscaler-tolerance': (cfg, raw) => {
     const v = Number(raw);

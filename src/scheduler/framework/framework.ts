@@ -11,7 +11,7 @@ import { FitError, newDiagnosis, type Diagnosis } from './fit-error.js';
 import {
   EXTENSION_POINTS, MAX_NODE_SCORE, MIN_NODE_SCORE, implementsPoint, isEnqueueExtensions,
   type BindPlugin, type ExtensionPoint, type FilterPlugin, type Handle, type NodeScore, type PermitPlugin, type Plugin,
-  type PodBinder, type PostBindPlugin, type PostFilterOutput, type PostFilterPlugin, type PreBindPlugin, type PreEnqueuePlugin,
+  type ClaimAPI, type PodBinder, type PostBindPlugin, type PostFilterOutput, type PostFilterPlugin, type PreBindPlugin, type PreEnqueuePlugin,
   type PreFilterPlugin, type PreFilterResult, type PreScorePlugin, type QueueSortPlugin, type QueuedPodInfo, type ReservePlugin, type ScorePlugin,
   type PostFilterResult,
 } from './interface.js';
@@ -53,6 +53,7 @@ export interface FrameworkOptions {
   /** A uniform integer in [0, n); breaks ties between best nodes. */
   randomInt?: (n: number) => number;
   binder?: PodBinder;
+  claims?: ClaimAPI;
   nominator?: Nominator;
 }
 
@@ -110,6 +111,7 @@ export function newFramework(profile: Profile, opts: FrameworkOptions): { ok: tr
 export class Framework implements Handle {
   readonly schedulerName: string;
   readonly binder?: PodBinder;
+  readonly claims?: ClaimAPI;
   private readonly instances = new Map<string, Plugin>();
   private readonly points: Points = {
     preEnqueue: [], queueSort: [], preFilter: [], filter: [], postFilter: [], preScore: [], score: [], reserve: [], permit: [], preBind: [], bind: [], postBind: [],
@@ -124,6 +126,7 @@ export class Framework implements Handle {
   ) {
     this.schedulerName = profile.schedulerName;
     this.binder = opts.binder;
+    this.claims = opts.claims;
     this.randomInt = opts.randomInt ?? ((n) => Math.floor(Math.random() * n));
   }
 

@@ -3,7 +3,7 @@
  * framework/interface.go: a plugin implements any subset; the framework
  * runs each point's plugins in configured order.
  */
-import type { PodT } from '../../api/core/v1/types.js';
+import type { PersistentVolumeClaimT, PodT } from '../../api/core/v1/types.js';
 import type { CycleState } from './cycle-state.js';
 import type { ClusterEventWithHint } from './events.js';
 import type { NodeInfo } from './node-info.js';
@@ -138,6 +138,15 @@ export interface Handle {
   /** Filter plugins only, on a node info, reusing a state from runPreFilter. */
   runFilterPlugins(state: CycleState, pod: PodT, nodeInfo: NodeInfo): Status;
   binder?: PodBinder;
+  /** Claims as VolumeBinding's PreBind reads and annotates them; absent in dry runs. */
+  claims?: ClaimAPI;
+}
+
+/** The claim operations a binding cycle needs from the API. */
+export interface ClaimAPI {
+  get(namespace: string, name: string): Promise<PersistentVolumeClaimT | undefined>;
+  /** Records the chosen node on a WaitForFirstConsumer claim (`volume.kubernetes.io/selected-node`). */
+  selectNode(namespace: string, name: string, nodeName: string): Promise<void>;
 }
 
 export type ExtensionPoint =

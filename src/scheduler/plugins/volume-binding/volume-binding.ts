@@ -27,12 +27,9 @@ export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
 export const DEFAULT_BIND_TIMEOUT_MS = 600_000;
 
 /** What PreBind needs of the API; see claim-api.ts for the REST one. */
-export interface ClaimAPI {
-  /** Undefined when the claim does not exist. */
-  get(namespace: string, name: string): Promise<PersistentVolumeClaimT | undefined>;
-  /** Sets the selected-node annotation on the claim. */
-  selectNode(namespace: string, name: string, nodeName: string): Promise<void>;
-}
+import type { ClaimAPI } from '../../framework/interface.js';
+
+export type { ClaimAPI };
 
 export interface VolumeBindingOptions {
   claims?: ClaimAPI;

@@ -71,8 +71,9 @@ export function validatePersistentVolumeClaimUpdate(pvc: PersistentVolumeClaimT,
   const errs = validatePersistentVolumeClaim(pvc);
   const next = structuredClone(pvc.spec ?? {}) as PersistentVolumeClaimSpecT;
   const prev = structuredClone(old.spec ?? {}) as PersistentVolumeClaimSpecT;
-  // The binder sets volumeName once.
+  // The binder sets volumeName once; a claim created before a default class existed may get one later.
   if (!prev.volumeName) prev.volumeName = next.volumeName;
+  if (prev.storageClassName === undefined || prev.storageClassName === null) prev.storageClassName = next.storageClassName;
   if (pvc.status?.phase === 'Bound' && next.resources?.requests) {
     const oldStorage = prev.resources?.requests?.storage;
     if (isNil(oldStorage)) delete next.resources.requests.storage;

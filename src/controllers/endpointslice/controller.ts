@@ -1,0 +1,207 @@
+/**
+ * The EndpointSlice controller: for every Service with a selector, slices
+ * `<service>-<random>` holding its pods' endpoints (see desired.ts and
+ * reconciler.ts). Slices are created by generateName, so a cache that has not
+ * seen our last writes yet would make us create twice: a sync waits until the
+ * informer reflects every slice it wrote (upstream's EndpointSliceTracker).
+ */
+import { metaNamespaceKey, splitMetaNamespaceKey } from '../../client/cache/keys.js';
+import { type DeletedFinalStateUnknown, type SharedInformer, isDeletedFinalStateUnknown } from '../../client/informers/shared-informer.js';
+import { ResourceClient } from '../../client/rest/resource-client.js';
+import { RateLimitingQueue } from '../../client/workqueue/rate-limiting-queue.js';
+import type { Clock } from '../../machinery/clock.js';
+import { isNotFound } from '../../machinery/errors/index.js';
+import { selectorFromSet } from '../../machinery/labels/selector.js';
+import type { Disposable } from '../../machinery/lifecycle.js';
+import type { Logger } from '../../machinery/log.js';
+import type { KubeObject } from '../../machinery/meta/types.js';
+import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
+import { runWorkers } from '../framework/queue-worker.js';
+import { type EndpointPod, type Service, TriggerTimeTracker } from '../framework/service-pods.js';
+import { ZONE_LABEL, desiredPortGroups } from './desired.js';
+import { planSlices } from './reconciler.js';
+import { CONTROLLER_NAME, type EndpointSlice, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from './types.js';
+
+export interface SliceWriter {
+  create(namespace: string, slice: EndpointSlice): Promise<EndpointSlice>;
+  update(namespace: string, slice: EndpointSlice): Promise<EndpointSlice>;
+  delete(namespace: string, name: string): Promise<unknown>;
+}
+
+export interface EndpointSliceControllerOptions {
+  serviceInformer: SharedInformer<Service>;
+  podInformer: SharedInformer<EndpointPod>;
+  sliceInformer: SharedInformer<EndpointSlice>;
+  nodeInformer: SharedInformer<KubeObject>;
+  writer: SliceWriter;
+  clock: Clock;
+  logger: Logger;
+  maxEndpointsPerSlice?: number;
+}
+
+/** Retry soon when the cache lags behind our own writes (its watch event usually comes first). */
+const STALE_RETRY_MS = 1000;
+
+const isManaged = (s: EndpointSlice) => s.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME;
+
+export class EndpointSliceController implements Controller {
+  readonly name = 'endpointslice';
+  readonly queue: RateLimitingQueue<string>;
+  private readonly handlers: Disposable[] = [];
+  private readonly triggerTimes = new TriggerTimeTracker();
+  /** Per service: slice name -> resourceVersion we wrote (`deleted` for deletions). */
+  private readonly written = new Map<string, Map<string, string>>();
+
+  constructor(private readonly opts: EndpointSliceControllerOptions) {
+    this.queue = new RateLimitingQueue<string>({ clock: opts.clock });
+    const svcKey = (obj: Service | DeletedFinalStateUnknown<Service>) => this.queue.add(metaNamespaceKey(isDeletedFinalStateUnknown(obj) ? obj.obj : obj));
+    const sliceKey = (obj: EndpointSlice | DeletedFinalStateUnknown<EndpointSlice>) => {
+      const s = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
+      const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
+      if (svc && isManaged(s)) this.queue.add(`${s.metadata.namespace}/${svc}`);
+    };
+    this.handlers.push(
+      opts.serviceInformer.addEventHandler({ onAdd: svcKey, onUpdate: (_o, n) => svcKey(n), onDelete: svcKey }),
+      opts.podInformer.addEventHandler({
+        onAdd: (p) => this.enqueueServicesOf(p),
+        onUpdate: (o, n) => {
+          if (o.metadata.resourceVersion === n.metadata.resourceVersion) return;
+          this.enqueueServicesOf(n);
+          if (JSON.stringify(o.metadata.labels ?? {}) !== JSON.stringify(n.metadata.labels ?? {})) this.enqueueServicesOf(o);
+        },
+        onDelete: (p) => this.enqueueServicesOf(isDeletedFinalStateUnknown(p) ? p.obj : p),
+      }),
+      opts.sliceInformer.addEventHandler({ onAdd: sliceKey, onUpdate: (_o, n) => sliceKey(n), onDelete: sliceKey }),
+      opts.nodeInformer.addEventHandler({
+        // Zones are rare to change; when one does, every service may list a pod there.
+        onUpdate: (o, n) => {
+          if (o.metadata.labels?.[ZONE_LABEL] === n.metadata.labels?.[ZONE_LABEL]) return;
+          for (const svc of opts.serviceInformer.lister().list()) this.queue.add(metaNamespaceKey(svc));
+        },
+      }),
+    );
+  }
+
+  async run(signal: AbortSignal, workers: number): Promise<void> {
+    try {
+      const informers = [this.opts.serviceInformer, this.opts.podInformer, this.opts.sliceInformer, this.opts.nodeInformer];
+      const synced = await Promise.all(informers.map((i) => i.waitForSync(signal)));
+      if (!synced.every(Boolean)) return;
+      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
+    } finally {
+      this.queue.shutDown();
+      for (const h of this.handlers) h.dispose();
+    }
+  }
+
+  private enqueueServicesOf(pod: EndpointPod): void {
+    const labels = pod.metadata.labels ?? {};
+    for (const svc of this.opts.serviceInformer.lister().listInNamespace(pod.metadata.namespace ?? '')) {
+      const sel = svc.spec?.selector;
+      if (sel && selectorFromSet(sel).matches(labels)) this.queue.add(metaNamespaceKey(svc));
+    }
+  }
+
+  private managedSlices(namespace: string, service: string): EndpointSlice[] {
+    return this.opts.sliceInformer
+      .lister()
+      .listInNamespace(namespace)
+      .filter((s) => isManaged(s) && s.metadata.labels?.[SERVICE_NAME_LABEL] === service);
+  }
+
+  /** True when the cache shows every write of ours for this service. */
+  private cacheCaughtUp(key: string, slices: readonly EndpointSlice[]): boolean {
+    const writes = this.written.get(key);
+    if (!writes) return true;
+    const byName = new Map(slices.map((s) => [s.metadata.name!, s]));
+    for (const [name, rv] of writes) {
+      const seen = byName.get(name);
+      if (rv === 'deleted' ? seen !== undefined : !seen || !rvAtLeast(seen.metadata.resourceVersion, rv)) return false;
+    }
+    this.written.delete(key);
+    return true;
+  }
+
+  private noteWrite(key: string, name: string, rv: string): void {
+    let m = this.written.get(key);
+    if (!m) this.written.set(key, (m = new Map()));
+    m.set(name, rv);
+  }
+
+  async sync(key: string): Promise<void> {
+    const { namespace, name } = splitMetaNamespaceKey(key);
+    const svc = this.opts.serviceInformer.lister().get(namespace, name);
+    const existing = this.managedSlices(namespace, name);
+    if (!this.cacheCaughtUp(key, existing)) {
+      this.queue.addAfter(key, STALE_RETRY_MS);
+      return;
+    }
+    if (!svc) {
+      this.triggerTimes.forget(key);
+      // The garbage collector would remove them by ownerReference; doing it here does not depend on it running.
+      for (const s of existing) await this.deleteSlice(key, namespace, s.metadata.name!);
+      return;
+    }
+    // Without a selector the slices are someone else's (users, or the API server for `kubernetes`).
+    if (!svc.spec?.selector) return;
+    const pods = this.opts.podInformer.lister().listInNamespace(namespace, selectorFromSet(svc.spec.selector));
+    const nodes = this.opts.nodeInformer.lister();
+    const desired = desiredPortGroups(svc, pods, (node) => nodes.get('', node)?.metadata.labels?.[ZONE_LABEL]);
+    const triggerTime = this.triggerTimes.compute(key, svc, pods);
+    const plan = planSlices({ service: svc, desired, existing, triggerTime, maxEndpointsPerSlice: this.opts.maxEndpointsPerSlice });
+    for (const s of plan.update) {
+      const out = await this.opts.writer.update(namespace, s);
+      this.noteWrite(key, out.metadata.name!, out.metadata.resourceVersion ?? '');
+    }
+    for (const s of plan.create) {
+      const out = await this.opts.writer.create(namespace, s);
+      this.noteWrite(key, out.metadata.name!, out.metadata.resourceVersion ?? '');
+    }
+    for (const s of plan.delete) await this.deleteSlice(key, namespace, s.metadata.name!);
+  }
+
+  private async deleteSlice(key: string, namespace: string, name: string): Promise<void> {
+    try {
+      await this.opts.writer.delete(namespace, name);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    this.noteWrite(key, name, 'deleted');
+  }
+}
+
+/** resourceVersions are etcd revisions here: numeric and increasing. Opaque ones compare by equality. */
+function rvAtLeast(seen: string | undefined, wrote: string): boolean {
+  if (!seen) return false;
+  if (/^\d+$/.test(seen) && /^\d+$/.test(wrote)) return BigInt(seen) >= BigInt(wrote);
+  return seen === wrote;
+}
+
+const gvr = {
+  services: { group: '', version: 'v1', resource: 'services' },
+  pods: { group: '', version: 'v1', resource: 'pods' },
+  nodes: { group: '', version: 'v1', resource: 'nodes' },
+  slices: { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' },
+};
+
+export function newEndpointSliceController(ctx: ControllerContext): EndpointSliceController {
+  const client = new ResourceClient<EndpointSlice>(ctx.rest, gvr.slices);
+  return new EndpointSliceController({
+    serviceInformer: ctx.informers.informerFor<Service>(gvr.services),
+    podInformer: ctx.informers.informerFor<EndpointPod>(gvr.pods),
+    sliceInformer: ctx.informers.informerFor<EndpointSlice>(gvr.slices),
+    nodeInformer: ctx.informers.informerFor(gvr.nodes),
+    writer: {
+      create: (ns, s) => client.inNamespace(ns).create(s),
+      update: (ns, s) => client.inNamespace(ns).update(s),
+      delete: (ns, name) => client.inNamespace(ns).delete(name),
+    },
+    clock: ctx.clock,
+    logger: ctx.logger,
+  });
+}
+
+export const endpointSliceControllerDescriptor: ControllerDescriptor = {
+  name: 'endpointslice',
+  init: newEndpointSliceController,
+};

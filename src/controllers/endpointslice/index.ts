@@ -1,0 +1,4 @@
+export * from './controller.js';
+export * from './desired.js';
+export * from './reconciler.js';
+export * from './types.js';

@@ -1,0 +1,3 @@
+export * from './discovery.js';
+export * from './graph.js';
+export * from './controller.js';

@@ -1,0 +1,3 @@
+export * from './hash.js';
+export * from './revisions.js';
+export * from './revision-control.js';

@@ -1,0 +1,2 @@
+export * from './serviceaccounts-controller.js';
+export * from './root-ca-cert-publisher.js';

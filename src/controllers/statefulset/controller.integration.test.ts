@@ -1,0 +1,95 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseKubeconfig } from '../../client/rest/kubeconfig.js';
+import { HTTP2Transport } from '../../client/rest/http2-transport.js';
+import { RESTClient } from '../../client/rest/rest-client.js';
+import { ResourceClient } from '../../client/rest/resource-client.js';
+import { realClock } from '../../machinery/clock.js';
+import { silentLogger } from '../../machinery/log.js';
+import { type TestAPIServer, startTestAPIServer } from '../../testing/api-server.js';
+import { ControllerManager } from '../manager.js';
+import type { Pod } from '../framework/pods.js';
+import type { ControllerRevision } from '../history/revisions.js';
+import { CONTROLLER_REVISIONS, STATEFULSETS, statefulSetControllerDescriptor } from './controller.js';
+import type { PersistentVolumeClaim, StatefulSet } from './types.js';
+
+const NS = 'default';
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+describe('StatefulSet controller against an API server', () => {
+  let srv: TestAPIServer;
+  let transport: HTTP2Transport;
+  let rest: RESTClient;
+  const stop = new AbortController();
+  let running: Promise<void>;
+
+  before(async () => {
+    srv = await startTestAPIServer();
+    const loaded = parseKubeconfig(srv.kubeconfig);
+    assert.equal(loaded.kind, 'ok');
+    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
+    rest = new RESTClient(transport);
+    const manager = new ControllerManager({ rest, clock: realClock, logger: silentLogger, identity: 'sts-test', controllers: [statefulSetControllerDescriptor], leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 });
+    running = manager.run(stop.signal);
+  });
+
+  after(async () => {
+    stop.abort();
+    await running;
+    transport.close();
+    await srv.stop();
+  });
+
+  test('ordered creation waits for Running+Ready, claims come first, a revision is recorded', async () => {
+    const pods = new ResourceClient<Pod>(rest, { group: '', version: 'v1', resource: 'pods' }, NS);
+    const claims = new ResourceClient<PersistentVolumeClaim>(rest, { group: '', version: 'v1', resource: 'persistentvolumeclaims' }, NS);
+    const sets = new ResourceClient<StatefulSet>(rest, STATEFULSETS, NS);
+    const revisions = new ResourceClient<ControllerRevision>(rest, CONTROLLER_REVISIONS, NS);
+    const set = await sets.create({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db' },
+      spec: {
+        replicas: 2,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'postgres' }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    });
+    const db0 = await eventually('db-0', () => pods.get('db-0'));
+    const claim0 = await claims.get('data-db-0');
+    assert.ok(Date.parse(claim0.metadata.creationTimestamp!) <= Date.parse(db0.metadata.creationTimestamp!));
+    assert.equal(db0.metadata.ownerReferences?.[0]?.uid, set.metadata.uid);
+    // db-1 waits for db-0.
+    await new Promise((r) => setTimeout(r, 500));
+    await assert.rejects(pods.get('db-1'), /not found/);
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await pods.patch('db-0', 'merge', { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } }, { subresource: 'status' });
+    await eventually('db-1', () => pods.get('db-1'));
+    const revs = (await revisions.list()).items.filter((r) => r.metadata.ownerReferences?.[0]?.uid === set.metadata.uid);
+    assert.equal(revs.length, 1);
+    assert.equal(revs[0]!.revision, 1);
+    assert.equal(db0.metadata.labels?.['controller-revision-hash'], revs[0]!.metadata.name);
+    const status = await eventually('status', async () => {
+      const s = (await sets.get('db')).status;
+      return s?.replicas === 2 && s.readyReplicas === 1 ? s : undefined;
+    });
+    assert.equal(status.updateRevision, revs[0]!.metadata.name);
+    assert.equal(status.observedGeneration, 1);
+  });
+});
