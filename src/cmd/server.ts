@@ -192,19 +192,25 @@ export async function runServer(argv: string[]): Promise<number> {
   const background = new AbortController();
   const kc = parseKubeconfig(kubeconfigYAML(kubeconfig));
   if (kc.kind === 'error') throw new Error(kc.message);
-  const componentTransport = new HTTP2Transport(kc.config);
-  const rest = new RESTClient(componentTransport);
+  // One connection per component, each with upstream's user agent: the server names
+  // managedFields entries after it (kube-controller-manager, kube-scheduler).
+  const transports: HTTP2Transport[] = [];
+  const clientFor = (component: string) => {
+    const t = new HTTP2Transport({ ...kc.config, userAgent: `${component}/${version.gitVersion} (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}) kubernetes/k8ts` });
+    transports.push(t);
+    return new RESTClient(t);
+  };
   const components: Promise<void>[] = [];
   const identity = `${os.hostname()}_${randomUUID()}`;
   if (!values['disable-controller-manager']) components.push(
-    new ControllerManager({ rest, clock, logger: logger.with({ component: 'controller-manager' }), identity, controllers: builtinControllers, config: controllerConfig })
+    new ControllerManager({ rest: clientFor('kube-controller-manager'), clock, logger: logger.with({ component: 'controller-manager' }), identity, controllers: builtinControllers, config: controllerConfig })
       .run(background.signal)
       .catch((err) => logger.error('controller manager stopped', { err })),
   );
-  if (!values['disable-scheduler']) components.push(runScheduler({ rest, clock, logger: logger.with({ component: 'scheduler' }), identity, config: schedulerConfig, signal: background.signal }));
+  if (!values['disable-scheduler']) components.push(runScheduler({ rest: clientFor('kube-scheduler'), clock, logger: logger.with({ component: 'scheduler' }), identity, config: schedulerConfig, signal: background.signal }));
   const simNodes = Number(values['sim-nodes']);
   if (simNodes > 0) {
-    const sim = new SimulatedNodes({ rest, clock, logger: logger.with({ component: 'sim' }), count: simNodes, clusterCIDR: String(values['cluster-cidr']), ...simNodeOptions(values) });
+    const sim = new SimulatedNodes({ rest: clientFor('k8ts-sim'), clock, logger: logger.with({ component: 'sim' }), count: simNodes, clusterCIDR: String(values['cluster-cidr']), ...simNodeOptions(values) });
     components.push(sim.run(background.signal).catch((err) => logger.error('simulated nodes stopped', { err })));
   }
   logger.info('k8ts is up and running', { version: version.gitVersion, url, datastore: rawBackend.name, dataDir });
@@ -219,7 +225,7 @@ export async function runServer(argv: string[]): Promise<number> {
       void (async () => {
         background.abort();
         await Promise.all(components);
-        componentTransport.close();
+        for (const t of transports) t.close();
         await server.stop();
         await backend.dispose();
         resolve(0);

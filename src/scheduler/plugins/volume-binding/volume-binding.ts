@@ -6,7 +6,7 @@
  * are for (annotation volume.kubernetes.io/selected-node) and waits,
  * bounded, until they are bound, so the pod reaches its node with volumes.
  */
-import type { PersistentVolumeClaimT, PersistentVolumeT, PodT } from '../../../api/core/v1/types.js';
+import type { PersistentVolumeT, PodT } from '../../../api/core/v1/types.js';
 import type { CycleState, StateData } from '../../framework/cycle-state.js';
 import { ActionType, type ClusterEventWithHint } from '../../framework/events.js';
 import type { EnqueueExtensions, FilterPlugin, PreBindPlugin, PreFilterOutput, PreFilterPlugin } from '../../framework/interface.js';
