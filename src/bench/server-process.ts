@@ -19,9 +19,15 @@ export interface ServerProcessOptions {
   /** Reuse a port across restarts; a free one otherwise. */
   port?: number;
   readyTimeoutMs?: number;
+  /** Run the scheduler and controller manager too (the API benchmark measures the server alone). */
+  withComponents?: boolean;
+  /** More `k8ts server` flags (e.g. --sim-nodes). */
+  serverArgs?: string[];
 }
 
 const POLL_MS = 5;
+/** USER_HZ: 100 on every Linux architecture Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export class ServerProcess {
   private stderrTail = '';
@@ -44,10 +50,10 @@ export class ServerProcess {
       '--https-listen-port', String(port),
       '--bind-address', '127.0.0.1',
       '--disable-agent',
-      // The API benchmark measures the API server alone: no component reacts to its pods.
-      '--disable-scheduler',
-      '--disable-controller-manager',
+      // Without components, the API server is measured alone: nothing reacts to its pods.
+      ...(opts.withComponents ? [] : ['--disable-scheduler', '--disable-controller-manager']),
       '--datastore-endpoint', opts.datastore,
+      ...(opts.serverArgs ?? []),
     ];
     const t0 = performance.now();
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -69,6 +75,15 @@ export class ServerProcess {
 
   get kubeconfig(): string {
     return path.join(this.dataDir, 'admin.kubeconfig');
+  }
+
+  /** CPU time (user + system) the process used so far, in milliseconds, from /proc (Linux). */
+  cpuMs(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
   }
 
   /** Resident set size in MiB, from /proc (Linux). */

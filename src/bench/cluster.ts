@@ -1,0 +1,177 @@
+/**
+ * `npm run bench -- cluster`: the whole server with its components.
+ * - idle: `k8ts server --sim-nodes N` (default 5000); once every node is
+ *   Ready, the server's CPU time over a window (default 60 s) as a percentage
+ *   of one core — heartbeats, leases and controllers included.
+ * - deployment: a Deployment of R replicas (default 1000) on M simulated
+ *   nodes (default 50), timed from create to every replica available.
+ *
+ *   --only idle|deployment  --nodes 5000  --idle-seconds 60  --replicas 1000  --deployment-nodes 50
+ *
+ * The last line printed is one JSON object with every figure.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { type FlagSpec, UsageError, parseFlags } from '../cmd/flags.js';
+import { KubeClient, loadKubeconfig } from './kube-client.js';
+import { ServerProcess } from './server-process.js';
+import { round } from './stats.js';
+
+export interface ClusterBenchConfig {
+  only?: 'idle' | 'deployment';
+  nodes: number;
+  idleSeconds: number;
+  replicas: number;
+  deploymentNodes: number;
+}
+
+const flagSpecs: FlagSpec[] = [
+  { name: 'only', kind: 'string', usage: 'idle or deployment (default: both)' },
+  { name: 'nodes', kind: 'int', usage: 'simulated nodes for the idle measurement', default: 5000 },
+  { name: 'idle-seconds', kind: 'int', usage: 'length of the idle window', default: 60 },
+  { name: 'replicas', kind: 'int', usage: 'replicas of the measured Deployment', default: 1000 },
+  { name: 'deployment-nodes', kind: 'int', usage: 'simulated nodes for the Deployment measurement', default: 50 },
+];
+
+export function parseClusterBenchFlags(argv: string[]): ClusterBenchConfig {
+  const { values, args } = parseFlags(flagSpecs, argv, {});
+  if (args.length) throw new UsageError(`unexpected argument: ${args[0]}`);
+  const only = values.only as string | undefined;
+  if (only !== undefined && only !== 'idle' && only !== 'deployment') throw new UsageError(`unknown measurement "${only}": want idle or deployment`);
+  const cfg = { only, nodes: Number(values.nodes), idleSeconds: Number(values['idle-seconds']), replicas: Number(values.replicas), deploymentNodes: Number(values['deployment-nodes']) };
+  for (const [k, v] of Object.entries(cfg)) if (typeof v === 'number' && !(v > 0)) throw new UsageError(`--${k} must be positive`);
+  return cfg as ClusterBenchConfig;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function pollUntil<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+async function withServer<T>(args: string[], fn: (s: ServerProcess, c: KubeClient) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-cluster-'));
+  const server = await ServerProcess.start({ dataDir: dir, datastore: 'sqlite', withComponents: true, serverArgs: args });
+  try {
+    const client = await KubeClient.connect(loadKubeconfig(server.kubeconfig));
+    try {
+      return await fn(server, client);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface NodeList {
+  items: { status?: { conditions?: { type: string; status: string }[] } }[];
+}
+
+export interface IdleResult {
+  nodes: number;
+  /** From server start to every node Ready. */
+  nodesReadySeconds: number;
+  windowSeconds: number;
+  /** Server CPU over the idle window, percent of one core. */
+  cpuPercentOfCore: number;
+}
+
+async function idle(cfg: ClusterBenchConfig): Promise<IdleResult> {
+  return withServer(['--sim-nodes', String(cfg.nodes)], async (server, client) => {
+    const t0 = performance.now();
+    await pollUntil(`${cfg.nodes} Ready nodes`, 600_000, async () => {
+      const list = await client.json<NodeList>('GET', '/api/v1/nodes');
+      const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      return ready >= cfg.nodes ? ready : undefined;
+    });
+    const nodesReadySeconds = (performance.now() - t0) / 1000 + server.readyMs / 1000;
+    // Let registration's burst settle into the steady heartbeat rhythm before measuring.
+    await sleep(15_000);
+    const cpu0 = server.cpuMs();
+    const w0 = performance.now();
+    await sleep(cfg.idleSeconds * 1000);
+    const cpu = server.cpuMs() - cpu0;
+    const wall = performance.now() - w0;
+    return { nodes: cfg.nodes, nodesReadySeconds: round(nodesReadySeconds, 1), windowSeconds: round(wall / 1000, 1), cpuPercentOfCore: round((cpu * 100) / wall, 1) };
+  });
+}
+
+export interface DeploymentResult {
+  replicas: number;
+  nodes: number;
+  /** From the create request to status.availableReplicas == replicas. */
+  allAvailableSeconds: number;
+}
+
+async function deployment(cfg: ClusterBenchConfig): Promise<DeploymentResult> {
+  return withServer(['--sim-nodes', String(cfg.deploymentNodes)], async (_server, client) => {
+    await pollUntil(`${cfg.deploymentNodes} nodes`, 120_000, async () => {
+      const list = await client.json<NodeList>('GET', '/api/v1/nodes');
+      return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length >= cfg.deploymentNodes ? true : undefined;
+    });
+    const body = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'big', namespace: 'default' },
+      spec: {
+        replicas: cfg.replicas,
+        selector: { matchLabels: { app: 'big' } },
+        template: { metadata: { labels: { app: 'big' } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } },
+      },
+    };
+    const t0 = performance.now();
+    await client.json('POST', '/apis/apps/v1/namespaces/default/deployments', { body });
+    await pollUntil(`${cfg.replicas} available replicas`, 900_000, async () => {
+      const d = await client.json<{ status?: { availableReplicas?: number } }>('GET', '/apis/apps/v1/namespaces/default/deployments/big');
+      return (d.status?.availableReplicas ?? 0) >= cfg.replicas ? true : undefined;
+    });
+    return { replicas: cfg.replicas, nodes: cfg.deploymentNodes, allAvailableSeconds: round((performance.now() - t0) / 1000, 1) };
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let cfg: ClusterBenchConfig;
+  try {
+    cfg = parseClusterBenchFlags(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memGB: round(os.totalmem() / 2 ** 30, 1), node: process.version };
+  process.stdout.write(`cluster benchmark on ${machine.cpus} × ${machine.cpuModel}\n`);
+  const report: { machine: typeof machine; idle?: IdleResult; deployment?: DeploymentResult } = { machine };
+  if (cfg.only !== 'deployment') {
+    report.idle = await idle(cfg);
+    process.stdout.write(`idle: ${report.idle.nodes} simulated nodes Ready after ${report.idle.nodesReadySeconds}s; server CPU ${report.idle.cpuPercentOfCore}% of a core over ${report.idle.windowSeconds}s\n`);
+  }
+  if (cfg.only !== 'idle') {
+    report.deployment = await deployment(cfg);
+    process.stdout.write(`deployment: ${report.deployment.replicas} replicas on ${report.deployment.nodes} nodes all available after ${report.deployment.allAvailableSeconds}s\n`);
+  }
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  return 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`${(err as Error).stack ?? err}\n`);
+      process.exit(1);
+    },
+  );
+}
