@@ -88,7 +88,9 @@ export interface IdleResult {
 }
 
 async function idle(cfg: ClusterBenchConfig): Promise<IdleResult> {
-  return withServer(['--sim-nodes', String(cfg.nodes)], async (server, client) => {
+  // A /24 per node: the default /16 cluster CIDR holds 256 nodes, the CGNAT /10 holds 16384.
+  const cidr = cfg.nodes > 256 ? ['--cluster-cidr', '100.64.0.0/10'] : [];
+  return withServer(['--sim-nodes', String(cfg.nodes), ...cidr], async (server, client) => {
     const t0 = performance.now();
     await pollUntil(`${cfg.nodes} Ready nodes`, 600_000, async () => {
       const list = await client.json<NodeList>('GET', '/api/v1/nodes');
