@@ -97,6 +97,8 @@ export interface LinuxContainerResources {
   cpuShares?: number;
   memoryLimitInBytes?: number;
   pidsLimit?: number;
+  /** The process's oom_score_adj (kubelet's QoS value); runtimes clamp it to 0..1000, a negative one cannot be set on every node. */
+  oomScoreAdj?: number;
 }
 
 export interface Capability {

@@ -1,0 +1,107 @@
+/**
+ * What the pod agent needs from volumes, environment and probes, as small
+ * seams: the real implementations live beside the agent and are passed in by
+ * whoever assembles it; the defaults here keep the agent usable (and its
+ * tests independent) without them.
+ */
+import type { ContainerT, PodT } from '../../api/core/v1/types.js';
+import type { Disposable } from '../../machinery/lifecycle.js';
+import type { KeyValue, Mount } from '../runtime/interface.js';
+
+export type ContainerMountsResult = { ok: true; mounts: Mount[] } | { ok: false; reason: 'CreateContainerConfigError'; message: string };
+
+/** Mounts for one container of a set-up pod; `envs` is its resolved environment (for subPathExpr). */
+export type MountsFor = (containerName: string, opts?: { envs?: readonly KeyValue[] }) => Promise<ContainerMountsResult>;
+
+/** A failure carries one message per volume that failed (each becomes a FailedMount event), or just `message`. */
+export type SetUpResult = { ok: true; mounts: MountsFor } | { ok: false; reason: string; message: string; failures?: { message: string }[] };
+
+/** Prepares a pod's volumes before its sandbox exists and removes them once it is gone. */
+export interface VolumeHost {
+  setUp(pod: PodT): Promise<SetUpResult>;
+  tearDown(podUID: string): Promise<unknown>;
+}
+
+/** Warnings (e.g. InvalidEnvironmentVariableNames) become pod events. */
+export type EnvResult = { ok: true; envs: KeyValue[]; events?: { type: 'Normal' | 'Warning'; reason: string; message: string }[] } | { ok: false; reason: 'CreateContainerConfigError'; message: string };
+
+export interface EnvContext {
+  podIP?: string;
+  podIPs?: string[];
+  hostIP?: string;
+}
+
+/** Computes a container's environment (values, fieldRefs, configMap/secret refs, envFrom, service links). */
+export interface EnvResolver {
+  resolve(pod: PodT, container: ContainerT, ctx: EnvContext): Promise<EnvResult>;
+}
+
+export type ProbeKind = 'startup' | 'liveness' | 'readiness';
+export type ProbeOutcome = 'Success' | 'Failure' | 'Unknown';
+
+export interface ProbeTarget {
+  pod: PodT;
+  container: ContainerT;
+  containerId: string;
+  podIP?: string;
+}
+
+export interface ProbeSink {
+  /**
+   * The probe's current verdict, reported when it changes. A liveness or
+   * startup `Failure` means the failure threshold was crossed: the agent
+   * restarts the container.
+   */
+  result(kind: ProbeKind, outcome: ProbeOutcome): void;
+  /** One failed attempt, with upstream's message (`Readiness probe failed: ...`): an `Unhealthy` event. */
+  unhealthy(message: string): void;
+}
+
+/** Probes one run of one container until disposed. */
+export interface ProberFactory {
+  start(target: ProbeTarget, sink: ProbeSink): Disposable;
+}
+
+/** Without a prober every configured probe succeeds at once: containers are started and ready when running. */
+export const succeedingProber: ProberFactory = {
+  start(target, sink) {
+    const c = target.container;
+    if (c.startupProbe) sink.result('startup', 'Success');
+    if (c.readinessProbe) sink.result('readiness', 'Success');
+    return { dispose() {} };
+  },
+};
+
+/** Without volume support only pods without volumes run; others wait with the upstream reason. */
+export const noVolumes: VolumeHost = {
+  async setUp(pod) {
+    const vols = pod.spec?.volumes ?? [];
+    if (!vols.length) return { ok: true, mounts: async () => ({ ok: true, mounts: [] }) };
+    return { ok: false, reason: 'FailedMount', message: `Unable to attach or mount volumes: unmounted volumes=[${vols.map((v) => v.name).join(' ')}]: volume plugins are not available on this node` };
+  },
+  async tearDown() {},
+};
+
+/** Literal values with `$(VAR)` references to earlier ones; anything that needs the API is refused. */
+export const literalEnv: EnvResolver = {
+  async resolve(_pod, container) {
+    const envs: KeyValue[] = [];
+    const seen = new Map<string, string>();
+    for (const e of container.env ?? []) {
+      if (e.valueFrom) return { ok: false, reason: 'CreateContainerConfigError', message: `env ${e.name}: valueFrom is not supported on this node` };
+      const value = expand(e.value ?? '', seen);
+      seen.set(e.name, value);
+      envs.push({ key: e.name, value });
+    }
+    if (container.envFrom?.length) return { ok: false, reason: 'CreateContainerConfigError', message: 'envFrom is not supported on this node' };
+    return { ok: true, envs };
+  },
+};
+
+/** `$(NAME)` is replaced when NAME is known, `$$` escapes a `$`, anything else stays as written. */
+export function expand(input: string, vars: Map<string, string>): string {
+  return input.replace(/\$\$|\$\(([^)]*)\)/g, (m, name: string | undefined) => {
+    if (m === '$$') return '$';
+    return name !== undefined && vars.has(name) ? vars.get(name)! : m;
+  });
+}

@@ -1,0 +1,2 @@
+export * from './sim-runtime.js';
+export * from './script.js';
