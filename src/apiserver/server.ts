@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Scheme } from '../api/scheme.js';
 import type { Clock } from '../machinery/clock.js';
@@ -16,6 +17,8 @@ import type { Logger } from '../machinery/log.js';
 import type { Backend } from '../storage/interface.js';
 import { AdmissionChain } from './admission/types.js';
 import type { Authenticator, UserInfo } from './authn/types.js';
+import { NODE_CERT_PATH, type NodeJoinService } from './authn/node-join.js';
+import { readBody } from './http/body.js';
 import { type Authorizer, forbiddenMessage } from './authz/types.js';
 import { WatchCache } from './cacher/watch-cache.js';
 import { CRDController } from './crd/controller.js';
@@ -35,6 +38,9 @@ import { metricsResourceTypes } from './metrics-api/types.js';
 import { type Registry, buildRegistry } from './registry/build.js';
 import type { Endpoint } from './registry/endpoint.js';
 import { parseRequestInfo } from './request-info.js';
+import { isNodeProxy, serveNodeProxy, streamingHandlers } from './streaming/handlers.js';
+import type { KubeletClientConfig } from './streaming/kubelet-client.js';
+import { UpgradeResponse } from './streaming/upgrade-response.js';
 
 export interface VersionInfo {
   major: string;
@@ -83,6 +89,10 @@ export interface APIServerOptions {
   publicPaths?: string[];
   /** Where metrics.k8s.io usage comes from, asked in order per node (default: simulated nodes' annotations). */
   metricsSources?: readonly ResourceMetricsSource[];
+  /** Signs node certificates at `POST /v1-k8ts/node-cert`, authenticated by the node token rather than the request chain. */
+  nodeJoin?: NodeJoinService;
+  /** The API server's client certificate towards kubelets (logs, exec, attach, port-forward, node proxy). */
+  kubeletClient?: KubeletClientConfig;
 }
 
 const PUBLIC_PATHS = ['/livez', '/readyz', '/healthz', '/version'];
@@ -163,7 +173,7 @@ export class APIServer {
       printerFor: (ep) => this.printerFor(ep),
       onWatch: (ep, delta) => this.metrics.longRunning.add({ verb: 'WATCH', group: ep.rt.group, version: ep.rt.version, resource: ep.rt.resource }, delta),
       bookmarkIntervalMs: opts.bookmarkIntervalMs,
-      subresourceHandlers: opts.subresourceHandlers?.(this),
+      subresourceHandlers: new Map([...streamingHandlers({ kubeletClient: opts.kubeletClient }), ...(opts.subresourceHandlers?.(this) ?? [])]),
     });
     this.metrics.longRunning.track({ verb: 'WATCH', group: '*', version: '*', resource: '*' }, () => this.cache.totalWatchers());
     // Existing CRDs are served before the first request is accepted.
@@ -183,6 +193,11 @@ export class APIServer {
       (req, res) => void this.serve(req as Req, res as Res),
     );
     this.server.on('sessionError', () => undefined);
+    // HTTP/1.1 upgrades (exec, attach, port-forward) take the same request chain; their response is the bare socket.
+    this.server.on('upgrade', (req: Req, socket: Duplex, head: Buffer) => {
+      if (head.length) socket.unshift(head);
+      void this.serve(req, new UpgradeResponse(socket) as unknown as Res);
+    });
     this.server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
@@ -235,6 +250,10 @@ export class APIServer {
       if (this.draining && !(info.isResourceRequest && info.verb === 'watch')) {
         throw new StatusError(503, 'ServiceUnavailable', 'apiserver is shutting down', { retryAfterSeconds: 1 });
       }
+      // Joining agents have no identity yet: they fetch the CA (and check it against their
+      // token's hash) and get their certificates signed before any authentication.
+      if (path === '/cacerts' && method === 'GET') return writeRaw(res, 200, this.opts.tls.clientCAPEM, 'text/plain; charset=utf-8');
+      if (path === NODE_CERT_PATH && this.opts.nodeJoin) return await this.serveNodeJoin(this.opts.nodeJoin, method, req, res);
       const authenticatedUser = await this.authenticate(req, path);
       if (!authenticatedUser) {
         await this.servePublic(path, url, res);
@@ -276,6 +295,10 @@ export class APIServer {
       if (ctx.fieldManager.length > 128) throw new StatusError(422, 'Invalid', `fieldManager: Too long: may not be more than 128 bytes`);
       if (ResourceMetricsAPI.serves(info)) {
         await this.metricsAPI.handle(info, url.searchParams, res);
+        return;
+      }
+      if (isNodeProxy(info)) {
+        await serveNodeProxy({ kubeletClient: this.opts.kubeletClient }, this.handlers, info, req, res, url.searchParams, ctx);
         return;
       }
       await this.handlers.handle(ctx, info, req, res, url.searchParams);
@@ -362,6 +385,19 @@ export class APIServer {
     }
     if (username !== 'system:anonymous') all.add('system:authenticated');
     return { username, uid, groups: [...all], extra };
+  }
+
+  private async serveNodeJoin(join: NodeJoinService, method: string, req: Req, res: Res): Promise<void> {
+    if (method !== 'POST') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8'));
+    } catch {
+      throw new StatusError(400, 'BadRequest', 'request body must be JSON');
+    }
+    const result = await join.issue(headerValue(req.headers, 'authorization'), body);
+    if (!result.ok) throw result.code === 401 ? unauthorized() : new StatusError(400, 'BadRequest', result.message);
+    writeJSON(res, 200, result.response);
   }
 
   private async servePublic(path: string, url: URL, res: Res): Promise<void> {

@@ -90,12 +90,20 @@ export interface IdleResult {
 async function idle(cfg: ClusterBenchConfig): Promise<IdleResult> {
   // A /24 per node: the default /16 cluster CIDR holds 256 nodes, the CGNAT /10 holds 16384.
   const cidr = cfg.nodes > 256 ? ['--cluster-cidr', '100.64.0.0/10'] : [];
-  return withServer(['--sim-nodes', String(cfg.nodes), ...cidr], async (server, client) => {
+  return withServer(['--sim-nodes', String(cfg.nodes), ...cidr], async (server) => {
     const t0 = performance.now();
-    await pollUntil(`${cfg.nodes} Ready nodes`, 600_000, async () => {
-      const list = await client.json<NodeList>('GET', '/api/v1/nodes');
-      const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-      return ready >= cfg.nodes ? ready : undefined;
+    // Listing thousands of nodes is itself load: poll gently, on a fresh connection each time
+    // (a busy server may drop an idle session while registration runs).
+    await pollUntil(`${cfg.nodes} Ready nodes`, 900_000, async () => {
+      await sleep(5000);
+      const fresh = await KubeClient.connect(loadKubeconfig(server.kubeconfig));
+      try {
+        const list = await fresh.json<NodeList>('GET', '/api/v1/nodes');
+        const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+        return ready >= cfg.nodes ? ready : undefined;
+      } finally {
+        fresh.close();
+      }
     });
     const nodesReadySeconds = (performance.now() - t0) / 1000 + server.readyMs / 1000;
     // Let registration's burst settle into the steady heartbeat rhythm before measuring.

@@ -14,6 +14,10 @@ const commands: Record<string, Command> = {
     description: 'Run the API server (with controllers, scheduler and, unless disabled, a node agent)',
     run: async (argv) => (await import('./server.js')).runServer(argv),
   },
+  agent: {
+    description: 'Run node agent',
+    run: async (argv) => (await import('./agent.js')).runAgent(argv),
+  },
   'explain-schedule': {
     description: 'Explain node by node where the scheduler can place a pod (-n NS POD)',
     run: async (argv) => (await import('./explain-schedule.js')).runExplainSchedule(argv),
@@ -21,6 +25,10 @@ const commands: Record<string, Command> = {
   sim: {
     description: 'Run simulated nodes that join a cluster (needs a kubeconfig)',
     run: async (argv) => (await import('./sim.js')).runSim(argv),
+  },
+  image: {
+    description: 'Manage the node\'s images: import FILE, ls, rm IMAGE',
+    run: async (argv) => (await import('./image.js')).runImage(argv),
   },
 };
 

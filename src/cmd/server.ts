@@ -35,14 +35,22 @@ import { type KubeSchedulerConfiguration, parseSchedulerConfiguration } from '..
 import type { Clock } from '../machinery/clock.js';
 import type { Logger } from '../machinery/log.js';
 import { simNodeFlags, simNodeOptions } from './sim-flags.js';
+import { NodeJoinService } from '../apiserver/authn/node-join.js';
+import { ensureNodeToken } from '../apiserver/authn/node-token.js';
+import { KubeletMetricsSource } from '../apiserver/metrics-api/kubelet-source.js';
+import { SimulatedUsageSource } from '../apiserver/metrics-api/simulated-usage-source.js';
+import { issueCertificate } from '../machinery/pki/certificate.js';
+import { parseNodeLabels, parseNodeTaints } from '../kubelet/node/node-flags.js';
+import { firstIPv4 } from '../kubelet/node/host-info.js';
+import { KUBELET_VERSION } from '../kubelet/node/node-status-manager.js';
+import { chooseRuntime, runNodeAgent } from './agent.js';
 import { openBackend } from '../storage/factory.js';
 import { instrumentBackend } from '../storage/metrics.js';
 import { type FlagSpec, UsageError, formatUsage, parseFlags } from './flags.js';
 import { versionInfo } from './version.js';
+import { defaultDataDir } from './data-dir.js';
 
-export function defaultDataDir(): string {
-  return process.getuid?.() === 0 ? '/var/lib/k8ts' : path.join(os.homedir(), '.k8ts');
-}
+export { defaultDataDir };
 
 export const serverFlags: FlagSpec[] = [
   { name: 'data-dir', aliases: ['d'], kind: 'string', usage: 'Folder to hold state', env: 'K8TS_DATA_DIR' },
@@ -59,6 +67,12 @@ export const serverFlags: FlagSpec[] = [
   { name: 'cluster-cidr', kind: 'string', usage: 'IPv4 network CIDR to use for pod IPs', default: '10.244.0.0/16' },
   { name: 'service-node-port-range', kind: 'string', usage: 'Port range to reserve for services with NodePort visibility', default: '30000-32767' },
   { name: 'disable-agent', kind: 'bool', usage: 'Do not run a local agent and register a local kubelet', default: false },
+  { name: 'token', aliases: ['t'], kind: 'string', usage: 'Shared secret used to join agents to the cluster (default: generated, stored in <data-dir>/node-token)', env: 'K8TS_TOKEN' },
+  { name: 'node-name', kind: 'string', usage: 'Node name of the local agent', env: 'K8TS_NODE_NAME' },
+  { name: 'node-ip', kind: 'string', usage: 'IPv4 address the local agent advertises for its node' },
+  { name: 'container-runtime-endpoint', kind: 'string', usage: 'Runtime of the local agent: oci (built-in, needs root and runc), sim, or a CRI socket' },
+  { name: 'kubelet-port', kind: 'int', usage: 'Port of the local agent\'s HTTPS endpoint', default: 10250 },
+  { name: 'cluster-dns', kind: 'string', usage: 'Cluster DNS server IP for pods of the local agent' },
   { name: 'token-auth-file', kind: 'string', usage: 'Static bearer tokens in the upstream CSV format: token,user,uid,"group1,group2"' },
   { name: 'log-level', kind: 'string', usage: 'Log verbosity: error, warn, info, debug, trace', default: 'info', env: 'K8TS_LOG_LEVEL' },
   { name: 'disable-scheduler', kind: 'bool', usage: 'Disable the scheduler', default: false },
@@ -134,7 +148,8 @@ export async function runServer(argv: string[]): Promise<number> {
     localStoragePath: path.resolve(String(values['default-local-storage-path'] ?? path.join(dataDir, 'storage'))),
   });
   if (!cmArgs.ok) throw new UsageError(`kube-controller-manager-arg: ${cmArgs.message}`);
-  const controllerConfig: ControllerConfig = { ...cmArgs.config, rootCAPEM: pki.ca.certPEM };
+  const controllerConfig: ControllerConfig = { ...cmArgs.config, rootCAPEM: pki.ca.certPEM, clusterCIDR: String(values['cluster-cidr']) };
+  const nodeToken = await ensureNodeToken(dataDir, pki.ca.certPEM, { secret: values.token ? String(values.token) : undefined });
   const version = versionInfo();
   const rawBackend = await openBackend({
     endpoint: String(values['datastore-endpoint']),
@@ -180,6 +195,11 @@ export async function runServer(argv: string[]): Promise<number> {
     admission: (registry) => defaultAdmissionChain(registry, clock),
     subresourceHandlers: () => specialHandlers({ authenticator, authorizer, tokenIssuer }),
     bootstrap: (s) => bootstrapCluster(s, { serviceCIDR, advertiseAddress: advertise, port: s.address.port }),
+    nodeJoin: new NodeJoinService({ ca: pki.ca, secret: nodeToken.secret, clock }),
+    // The server reaches agents (logs, exec, port-forward, node proxy) as system:admin, which their endpoint accepts.
+    kubeletClient: { certPEM: pki.admin.certPEM, keyPEM: pki.admin.keyPEM, caPEM: pki.ca.certPEM },
+    // Real agents are scraped with the admin identity (system:masters), which their endpoint accepts.
+    metricsSources: [new SimulatedUsageSource({ clock }), new KubeletMetricsSource({ clock, caPEM: pki.ca.certPEM, clientCertPEM: pki.admin.certPEM, clientKeyPEM: pki.admin.keyPEM })],
   });
   serverRef.current = server;
   await server.start();
@@ -213,6 +233,12 @@ export async function runServer(argv: string[]): Promise<number> {
     const sim = new SimulatedNodes({ rest: clientFor('k8ts-sim'), clock, logger: logger.with({ component: 'sim' }), count: simNodes, clusterCIDR: String(values['cluster-cidr']), ...simNodeOptions(values) });
     components.push(sim.run(background.signal).catch((err) => logger.error('simulated nodes stopped', { err })));
   }
+  if (values['disable-agent']) logger.info('local agent disabled');
+  else {
+    const agent = await localAgent({ values, dataDir, url, caPEM: pki.ca, clock, logger, transports, signal: background.signal });
+    if (agent) components.push(agent.done);
+  }
+  logger.info('node token', { file: nodeToken.file });
   logger.info('k8ts is up and running', { version: version.gitVersion, url, datastore: rawBackend.name, dataDir });
   process.stdout.write(`export KUBECONFIG=${values['write-kubeconfig'] ? path.resolve(String(values['write-kubeconfig'])) : adminPath}\n`);
 
@@ -234,6 +260,59 @@ export async function runServer(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/**
+ * The server's own node agent, with credentials issued directly by the CA;
+ * only started when a runtime is usable here (otherwise the reason is logged).
+ */
+async function localAgent(o: {
+  values: Record<string, unknown>;
+  dataDir: string;
+  url: string;
+  caPEM: { certPEM: string; keyPEM: string };
+  clock: Clock;
+  logger: Logger;
+  transports: HTTP2Transport[];
+  signal: AbortSignal;
+}): Promise<{ done: Promise<void> } | undefined> {
+  const runtime = chooseRuntime(o.values['container-runtime-endpoint'] as string | undefined);
+  if (runtime.kind === 'unavailable') {
+    o.logger.warn(`not running a local agent: ${runtime.reason} (use --disable-agent to silence this, or --container-runtime-endpoint sim)`);
+    return undefined;
+  }
+  const labels = parseNodeLabels((o.values['node-label'] as string[]) ?? []);
+  if (!labels.ok) throw new UsageError(`--node-label: ${labels.message}`);
+  const taints = parseNodeTaints((o.values['node-taint'] as string[]) ?? []);
+  if (!taints.ok) throw new UsageError(`--node-taint: ${taints.message}`);
+  const nodeName = String(o.values['node-name'] ?? os.hostname()).toLowerCase();
+  const nodeIP = String(o.values['node-ip'] ?? firstIPv4());
+  const ca = o.caPEM;
+  const client = await issueCertificate(ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], usage: 'client', clock: o.clock });
+  const serving = await issueCertificate(ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], usage: 'server', ipAddresses: [...new Set([nodeIP, '127.0.0.1'])], dnsNames: [nodeName, 'localhost'], clock: o.clock });
+  const transport = new HTTP2Transport({ server: o.url, caPEM: ca.certPEM, certPEM: client.certPEM, keyPEM: client.keyPEM, userAgent: `kubelet/${KUBELET_VERSION} (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}) kubernetes/k8ts` });
+  o.transports.push(transport);
+  const logger = o.logger.with({ component: 'agent' });
+  const done = runNodeAgent(
+    {
+      rest: new RESTClient(transport),
+      nodeName,
+      nodeIP,
+      // As k3s labels its server nodes.
+      labels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true', ...labels.value },
+      taints: taints.value,
+      rootDir: path.join(o.dataDir, 'agent'),
+      runtime,
+      kubeletPort: Number(o.values['kubelet-port']),
+      bindAddress: '0.0.0.0',
+      tls: { certPEM: serving.certPEM, keyPEM: serving.keyPEM, clientCAPEM: ca.certPEM },
+      clusterDNS: o.values['cluster-dns'] ? [String(o.values['cluster-dns'])] : undefined,
+      clock: o.clock,
+      logger,
+    },
+    o.signal,
+  ).catch((err) => logger.error('local agent stopped', { err }));
+  return { done };
 }
 
 /** The scheduler campaigns again whenever it loses leadership, until the server stops. */

@@ -14,6 +14,7 @@ import { endpointsControllerDescriptor } from './endpoints/controller.js';
 import { endpointSliceControllerDescriptor } from './endpointslice/controller.js';
 import { nodeLifecycleControllerDescriptor, taintEvictionControllerDescriptor } from './nodelifecycle/index.js';
 import { podGCControllerDescriptor } from './podgc/controller.js';
+import { nodeIPAMControllerDescriptor } from './nodeipam/controller.js';
 import { horizontalPodAutoscalerControllerDescriptor } from './podautoscaler/controller.js';
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from './replicaset/controller.js';
 import { statefulSetControllerDescriptor } from './statefulset/controller.js';
@@ -30,6 +31,7 @@ export const builtinControllers: readonly ControllerDescriptor[] = [
   resourceQuotaControllerDescriptor, serviceAccountControllerDescriptor, rootCACertPublisherDescriptor, disruptionControllerDescriptor,
   endpointsControllerDescriptor, endpointSliceControllerDescriptor,
   nodeLifecycleControllerDescriptor, taintEvictionControllerDescriptor,
+  nodeIPAMControllerDescriptor,
   podGCControllerDescriptor,
   daemonSetControllerDescriptor,
   garbageCollectorDescriptor,

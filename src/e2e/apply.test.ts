@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TestServer, kubectlPath } from '../testing/server-harness.js';
-import { ensureNamespace, tempDir } from './kubectl-helpers.js';
+import { ensureNamespace, pollUntil, tempDir, waitForNamespaceDefaults } from './kubectl-helpers.js';
 
 const skip = kubectlPath() ? false : 'kubectl not installed (/usr/bin/kubectl)';
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -81,14 +81,15 @@ describe('kubectl apply', { skip }, () => {
 
   test('apply -f of a directory takes its files; -R descends into subdirectories', async () => {
     await ensureNamespace(s, 'ap-dir');
+    await waitForNamespaceDefaults(s, 'ap-dir');
     file('tree/a.yaml', configMap('top', '1'));
     file('tree/sub/b.yaml', configMap('nested', '1'));
     file('tree/sub/deeper/c.json', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'deepest' } }));
     const dir = path.join(tmp.dir, 'tree');
     assert.equal(await s.k(['apply', '-n', 'ap-dir', '-f', dir]), 'configmap/top created\n');
-    assert.equal(await s.k(['get', 'cm', '-n', 'ap-dir', '-o', 'name']), 'configmap/top\n');
+    assert.equal(await s.k(['get', 'cm', '-n', 'ap-dir', '-o', 'name']), 'configmap/kube-root-ca.crt\nconfigmap/top\n');
     assert.equal(await s.k(['apply', '-n', 'ap-dir', '-R', '-f', dir]), 'configmap/top unchanged\nconfigmap/nested created\nconfigmap/deepest created\n');
-    assert.equal(await s.k(['get', 'cm', '-n', 'ap-dir', '-o', 'name']), 'configmap/deepest\nconfigmap/nested\nconfigmap/top\n');
+    assert.equal(await s.k(['get', 'cm', '-n', 'ap-dir', '-o', 'name']), 'configmap/deepest\nconfigmap/kube-root-ca.crt\nconfigmap/nested\nconfigmap/top\n');
   });
 
   test('apply --server-side: serverside-applied, conflict with kubectl scale, --force-conflicts', async () => {
@@ -96,10 +97,17 @@ describe('kubectl apply', { skip }, () => {
     const f2 = file('ssa-2.yaml', deploymentYaml('ssa', 2));
     const f3 = file('ssa-3.yaml', deploymentYaml('ssa', 3));
     assert.equal(await s.k(['apply', '--server-side', '-n', 'ap-ssa', '-f', f2]), 'deployment.apps/ssa serverside-applied\n');
-    const managers = JSON.parse(await s.k(['get', 'deploy', 'ssa', '-n', 'ap-ssa', '-o', 'jsonpath={.metadata.managedFields}', '--show-managed-fields'])) as { manager: string; operation: string }[];
+    // The applier owns the object; the deployment controller, once it reports, owns only status.
+    const managers = await pollUntil('the deployment controller to write status', async () => {
+      const fields = JSON.parse(await s.k(['get', 'deploy', 'ssa', '-n', 'ap-ssa', '-o', 'jsonpath={.metadata.managedFields}', '--show-managed-fields'])) as { manager: string; operation: string; subresource?: string }[];
+      return fields.length > 1 ? fields : undefined;
+    });
     assert.deepEqual(
-      managers.map((m) => [m.manager, m.operation]),
-      [['kubectl', 'Apply']],
+      managers.map((m) => [m.manager, m.operation, m.subresource]),
+      [
+        ['kubectl', 'Apply', undefined],
+        ['kube-controller-manager', 'Update', 'status'],
+      ],
     );
 
     assert.equal(await s.k(['scale', 'deploy', 'ssa', '-n', 'ap-ssa', '--replicas=5']), 'deployment.apps/ssa scaled\n');
@@ -120,6 +128,12 @@ describe('kubectl apply', { skip }, () => {
     await ensureNamespace(s, 'ap-diff');
     const f = file('diff.yaml', deploymentYaml('d', 2));
     await s.k(['apply', '-n', 'ap-diff', '-f', f]);
+    // diff compares the live object with a dry run of the apply: wait until the deployment
+    // controller has reported both replicas, so status does not change between the two reads.
+    await pollUntil('the deployment controller to report d', async () => {
+      const out = await s.k(['get', 'deploy', 'd', '-n', 'ap-diff', '-o', 'jsonpath={.metadata.generation} {.status.observedGeneration} {.status.replicas} {.status.updatedReplicas}']);
+      return out === '1 1 2 2' ? true : undefined;
+    });
     const same = await s.kubectl(['diff', '-n', 'ap-diff', '-f', f]);
     assert.deepEqual([same.code, same.stdout, same.stderr], [0, '', '']);
 

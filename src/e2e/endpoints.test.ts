@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TestServer, kubectlPath } from '../testing/server-harness.js';
 import { type AdminCredentials, readAdminCredentials, request, requestJSON } from './https-client.js';
+import { pollUntil, waitForNamespaceDefaults } from './kubectl-helpers.js';
 
 const skip = kubectlPath() ? false : 'kubectl not installed (/usr/bin/kubectl)';
 
@@ -119,22 +120,28 @@ describe('endpoints: health, authentication, metrics, discovery, OpenAPI', { ski
 
   test('kubectl create token issues a service-account token that authenticates', async () => {
     await s.k(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tokens' } }) });
-    const missing = await s.kubectl(['create', 'token', 'default', '-n', 'tokens']);
+    const missing = await s.kubectl(['create', 'token', 'robot', '-n', 'tokens']);
     assert.equal(missing.code, 1);
-    assert.equal(missing.stderr, 'error: failed to create token: serviceaccounts "default" not found\n');
-    assert.equal(await s.k(['create', '-n', 'tokens', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }) }), 'serviceaccount/default created\n');
-    const sa = JSON.parse(await s.k(['get', 'sa', '-n', 'tokens', 'default', '-o', 'json'])) as { metadata: { uid: string } };
+    assert.equal(missing.stderr, 'error: failed to create token: serviceaccounts "robot" not found\n');
+    // The service account controller gives every namespace a `default` one.
+    await waitForNamespaceDefaults(s, 'tokens');
+    const uid = (JSON.parse(await s.k(['get', 'sa', '-n', 'tokens', 'default', '-o', 'json'])) as { metadata: { uid: string } }).metadata.uid;
     const token = (await s.k(['create', 'token', 'default', '-n', 'tokens'])).trim();
     assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'a JWT');
     const who = await withToken(token, ['auth', 'whoami', '-o', 'json']);
     assert.equal(who.code, 0, who.stderr);
     const info = (JSON.parse(who.stdout) as { status: { userInfo: { username: string; uid: string; groups: string[] } } }).status.userInfo;
     assert.equal(info.username, 'system:serviceaccount:tokens:default');
-    assert.equal(info.uid, sa.metadata.uid);
+    assert.equal(info.uid, uid);
     assert.deepEqual(info.groups, ['system:serviceaccounts', 'system:serviceaccounts:tokens', 'system:authenticated']);
 
-    // Deleting the service account revokes its tokens.
+    // Deleting the service account revokes its tokens, even once the controller has made a new
+    // `default`: a token is bound to the uid it was issued for.
     await s.k(['delete', 'sa', '-n', 'tokens', 'default']);
+    await pollUntil('a new default ServiceAccount', async () => {
+      const r = await s.kubectl(['get', 'sa', '-n', 'tokens', 'default', '-o', 'jsonpath={.metadata.uid}']);
+      return r.code === 0 && r.stdout !== uid ? true : undefined;
+    });
     const revoked = await withToken(token, ['auth', 'whoami']);
     assert.equal(revoked.code, 1);
     assert.equal(revoked.stderr, 'error: You must be logged in to the server (Unauthorized)\n');

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TestServer, freePort, kubectlPath } from '../testing/server-harness.js';
 import { type AdminCredentials, WatchStream, readAdminCredentials, requestJSON } from './https-client.js';
+import { waitForNamespaceDefaults } from './kubectl-helpers.js';
 
 const haveEtcd = spawnSync('etcd', ['--version'], { stdio: 'ignore' }).status === 0;
 const skip = !haveEtcd ? 'etcd not installed: apt-get install etcd-server' : kubectlPath() ? false : 'kubectl not installed (/usr/bin/kubectl)';
@@ -85,6 +86,8 @@ describe('k8ts server on etcd', { skip }, () => {
   test('create, get, watch, restart', async () => {
     assert.match(s.output, /datastore=etcd/);
     assert.equal(await s.k(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'on-etcd' } }) }), 'namespace/on-etcd created\n');
+    // Before taking a resourceVersion to watch from, so the controllers' writes cannot land midway.
+    await waitForNamespaceDefaults(s, 'on-etcd');
     const cm = (name: string, v: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'on-etcd' }, data: { v } });
     assert.equal(await s.k(['create', '-f', '-'], { input: cm('first', '1') }), 'configmap/first created\n');
     assert.equal(await s.k(['get', 'cm', '-n', 'on-etcd', 'first', '-o', 'jsonpath={.data.v}']), '1');
@@ -102,7 +105,7 @@ describe('k8ts server on etcd', { skip }, () => {
 
     // etcd, not the server, keeps state and history across a restart.
     await s.restart();
-    assert.match(await s.k(['get', 'cm', '-n', 'on-etcd', '-o', 'name']), /^configmap\/first\nconfigmap\/second\n$/);
+    assert.match(await s.k(['get', 'cm', '-n', 'on-etcd', '-o', 'name']), /^configmap\/first\nconfigmap\/kube-root-ca\.crt\nconfigmap\/second\n$/);
     const replay = await WatchStream.open(creds, `/api/v1/namespaces/on-etcd/configmaps?watch=1&timeoutSeconds=30&resourceVersion=${first.metadata.resourceVersion}`);
     watches.push(replay);
     await replay.waitFor('the replayed events or a 410', (ev) => ev.some((e) => e.type === 'ERROR') || ev.length >= 2);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { TestServer, kubectlPath } from '../testing/server-harness.js';
-import { BackgroundKubectl, applyObjects, deployment, ensureNamespace, parseTable, pollUntil } from './kubectl-helpers.js';
+import { BackgroundKubectl, applyObjects, deployment, ensureNamespace, parseTable, pollUntil, waitForNamespaceDefaults } from './kubectl-helpers.js';
 
 const skip = kubectlPath() ? false : 'kubectl not installed (/usr/bin/kubectl)';
 const NS = 'get-e2e';
@@ -21,6 +21,8 @@ const configMaps = [1, 2, 3, 4, 5, 6, 7].map((i) => ({
   data: { k: String(8 - i) },
 }));
 const names = configMaps.map((c) => c.metadata.name);
+/** The whole namespace: ours, and the CA bundle the root CA publisher puts in every namespace. */
+const listed = [...names, 'kube-root-ca.crt'];
 
 describe('kubectl get', { skip }, () => {
   let s: TestServer;
@@ -29,6 +31,7 @@ describe('kubectl get', { skip }, () => {
   before(async () => {
     s = await TestServer.start();
     await ensureNamespace(s, NS);
+    await waitForNamespaceDefaults(s, NS);
     await applyObjects(s, [...configMaps, deployment('web', { replicas: 2 }), { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } }], { namespace: NS });
   });
   after(async () => {
@@ -39,7 +42,7 @@ describe('kubectl get', { skip }, () => {
     const rows = parseTable(await get('cm'));
     assert.deepEqual(
       rows.map((r) => [r.NAME, r.DATA]),
-      names.map((n) => [n, '1']),
+      listed.map((n) => [n, '1']),
     );
     for (const r of rows) assert.match(r.AGE!, AGE);
     assert.deepEqual(Object.keys(rows[0]!), ['NAME', 'DATA', 'AGE']);
@@ -64,30 +67,30 @@ describe('kubectl get', { skip }, () => {
     assert.deepEqual([list.apiVersion, list.kind], ['v1', 'List']);
     assert.deepEqual(
       list.items.map((i) => [i.kind, i.metadata.name]),
-      names.map((n) => ['ConfigMap', n]),
+      listed.map((n) => ['ConfigMap', n]),
     );
   });
 
   test('-o name, jsonpath, custom-columns, go-template', async () => {
     const cases: { name: string; args: string[]; want: string }[] = [
-      { name: 'name', args: ['cm', '-o', 'name'], want: names.map((n) => `configmap/${n}\n`).join('') },
+      { name: 'name', args: ['cm', '-o', 'name'], want: listed.map((n) => `configmap/${n}\n`).join('') },
       { name: 'name of a group resource', args: ['deploy', '-o', 'name'], want: 'deployment.apps/web\n' },
-      { name: 'jsonpath over a list', args: ['cm', '-o', 'jsonpath={.items[*].metadata.name}'], want: names.join(' ') },
+      { name: 'jsonpath over a list', args: ['cm', '-o', 'jsonpath={.items[*].metadata.name}'], want: listed.join(' ') },
       { name: 'jsonpath range', args: ['cm', '-l', 'tier=t0', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.data.k}{"\\n"}{end}'], want: 'c2=6\nc4=4\nc6=2\n' },
       { name: 'jsonpath on one object', args: ['deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'], want: 'nginx:1.25' },
       { name: 'custom-columns', args: ['cm', '-l', 'tier=t1', '-o', 'custom-columns=NAME:.metadata.name,K:.data.k,TIER:.metadata.labels.tier'], want: 'NAME   K     TIER\nc1     7     t1\nc3     5     t1\nc5     3     t1\nc7     1     t1\n' },
       { name: 'custom-columns missing field', args: ['cm', 'c1', '-o', 'custom-columns=NAME:.metadata.name,NOPE:.spec.nope'], want: 'NAME   NOPE\nc1     <none>\n' },
-      { name: 'go-template', args: ['cm', '-o', 'go-template={{range .items}}{{.metadata.name}}:{{.data.k}} {{end}}'], want: 'c1:7 c2:6 c3:5 c4:4 c5:3 c6:2 c7:1 ' },
+      { name: 'go-template', args: ['cm', '-l', 'idx', '-o', 'go-template={{range .items}}{{.metadata.name}}:{{.data.k}} {{end}}'], want: 'c1:7 c2:6 c3:5 c4:4 c5:3 c6:2 c7:1 ' },
     ];
     for (const c of cases) assert.equal(await get(...c.args), c.want, c.name);
   });
 
   test('--sort-by orders by a field', async () => {
-    assert.equal(await get('cm', '--sort-by=.data.k', '-o', 'name'), [...names].reverse().map((n) => `configmap/${n}\n`).join(''));
+    assert.equal(await get('cm', '-l', 'idx', '--sort-by=.data.k', '-o', 'name'), [...names].reverse().map((n) => `configmap/${n}\n`).join(''));
     const rows = parseTable(await get('cm', '--sort-by=.metadata.name'));
     assert.deepEqual(
       rows.map((r) => r.NAME),
-      names,
+      listed,
     );
   });
 
@@ -95,7 +98,7 @@ describe('kubectl get', { skip }, () => {
     const labelled = parseTable(await get('cm', '--show-labels'));
     assert.deepEqual(
       labelled.map((r) => [r.NAME, r.LABELS]),
-      configMaps.map((c) => [c.metadata.name, `idx=${c.metadata.labels.idx},tier=${c.metadata.labels.tier}`]),
+      [...configMaps.map((c) => [c.metadata.name, `idx=${c.metadata.labels.idx},tier=${c.metadata.labels.tier}`]), ['kube-root-ca.crt', '<none>']],
     );
     const out = await get('cm', '-L', 'tier', '-L', 'missing', '-l', 'tier=t1');
     assert.match(out, /^NAME +DATA +AGE +TIER +MISSING\n/);
@@ -119,7 +122,7 @@ describe('kubectl get', { skip }, () => {
     assert.deepEqual(Object.keys(rows[0]!), ['NAMESPACE', 'NAME', 'DATA', 'AGE']);
     assert.deepEqual(
       rows.filter((r) => r.NAMESPACE === NS).map((r) => r.NAME),
-      names,
+      listed,
     );
     assert.deepEqual(
       parseTable(await s.k(['get', 'svc', '-A'])).map((r) => `${r.NAMESPACE}/${r.NAME}`).filter((n) => n === 'default/kubernetes' || n === `${NS}/web`),
@@ -129,7 +132,7 @@ describe('kubectl get', { skip }, () => {
 
   test('--field-selector: metadata.name, and unsupported fields are refused as upstream does', async () => {
     assert.equal(await get('cm', '--field-selector', 'metadata.name=c3', '-o', 'name'), 'configmap/c3\n');
-    assert.equal(await get('cm', '--field-selector', 'metadata.name!=c3,metadata.namespace=' + NS, '-o', 'name'), names.filter((n) => n !== 'c3').map((n) => `configmap/${n}\n`).join(''));
+    assert.equal(await get('cm', '--field-selector', 'metadata.name!=c3,metadata.namespace=' + NS, '-o', 'name'), listed.filter((n) => n !== 'c3').map((n) => `configmap/${n}\n`).join(''));
     const cases: { name: string; args: string[]; stderr: string }[] = [
       {
         name: 'kind without its own field labels',
@@ -149,7 +152,7 @@ describe('kubectl get', { skip }, () => {
   });
 
   test('--chunk-size=2 pages through all 7 objects', async () => {
-    const r = await s.kubectl(['get', '-n', NS, 'cm', '--chunk-size=2', '-o', 'name', '-v=6']);
+    const r = await s.kubectl(['get', '-n', NS, 'cm', '-l', 'idx', '--chunk-size=2', '-o', 'name', '-v=6']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, names.map((n) => `configmap/${n}\n`).join(''));
     const pages = r.stderr.split('\n').filter((l) => /GET https:\S+\/configmaps\?\S*limit=2\S* 200 OK/.test(l));
@@ -158,14 +161,22 @@ describe('kubectl get', { skip }, () => {
     const table = parseTable(await get('cm', '--chunk-size=2'));
     assert.deepEqual(
       table.map((row) => row.NAME),
-      names,
+      listed,
     );
   });
 
   test('get all shows the workload and service categories', async () => {
-    const out = await get('all');
+    // The deployment controller makes a ReplicaSet of two pods; with no nodes they stay Pending.
+    const settled = /^NAME +DESIRED +CURRENT +READY +AGE\nreplicaset\.apps\/web-[a-z0-9]+ +2 +2 +0 +\S+\n/m;
+    const out = await pollUntil('the deployment to have its ReplicaSet and pods', async () => {
+      const o = await get('all');
+      return settled.test(o) && /deployment\.apps\/web +0\/2 +2 +0 /.test(o) ? o : undefined;
+    });
+    const rs = /replicaset\.apps\/(web-[a-z0-9]+) /.exec(out)![1]!;
+    assert.match(out, new RegExp(`^NAME +READY +STATUS +RESTARTS +AGE\npod/${rs}-[a-z0-9]{5} +0/1 +Pending +0 +\\S+\npod/${rs}-[a-z0-9]{5} +0/1 +Pending +0 +\\S+\n\n`));
     assert.match(out, /^NAME +TYPE +CLUSTER-IP +EXTERNAL-IP +PORT\(S\) +AGE\nservice\/web +ClusterIP +10\.\S+ +<none> +80\/TCP +\S+\n/m);
-    assert.match(out, /^NAME +READY +UP-TO-DATE +AVAILABLE +AGE\ndeployment\.apps\/web +0\/2 +0 +0 +\S+\n/m);
+    assert.match(out, /^NAME +READY +UP-TO-DATE +AVAILABLE +AGE\ndeployment\.apps\/web +0\/2 +2 +0 +\S+\n/m);
+    assert.match(out, settled);
     assert.doesNotMatch(out, /configmap\//);
   });
 
@@ -181,18 +192,19 @@ describe('kubectl get', { skip }, () => {
 
   test('get -w prints the list, then a row per change; --watch-only only the changes', async () => {
     await ensureNamespace(s, 'get-watch');
+    await waitForNamespaceDefaults(s, 'get-watch');
     await applyObjects(s, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'w1' } }], { namespace: 'get-watch' });
     const watch = new BackgroundKubectl(s, ['get', 'cm', '-n', 'get-watch', '-w']);
     const watchOnly = new BackgroundKubectl(s, ['get', 'cm', '-n', 'get-watch', '--watch-only', '-o', 'name']);
     try {
-      await watch.waitFor(/^NAME +DATA +AGE\nw1 +0 +\S+\n/);
+      await watch.waitFor(/^NAME +DATA +AGE\nkube-root-ca\.crt +1 +\S+\nw1 +0 +\S+\n/);
       // --watch-only prints nothing until a change: touch w1 until it reports one, so its watch is known to be running.
       let n = 0;
       await pollUntil('--watch-only to report a change', async () => {
         await s.k(['label', 'cm', 'w1', '-n', 'get-watch', `v=${++n}`, '--overwrite']);
         return watchOnly.stdout.includes('configmap/w1\n') ? true : undefined;
       }, { intervalMs: 300 });
-      await watch.waitFor(/\nw1 +0 +\S+\n/);
+      await watch.waitFor(/\nw1 +0 +\S+\n(?:.*\n)*w1 +0 +\S+\n/);
       await applyObjects(s, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'w2' }, data: { a: 'b' } }], { namespace: 'get-watch' });
       await watch.waitFor(/\nw2 +1 +\S+\n/);
       await s.k(['delete', 'cm', 'w2', '-n', 'get-watch']);

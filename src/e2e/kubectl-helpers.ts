@@ -15,6 +15,18 @@ export async function ensureNamespace(s: TestServer, name: string): Promise<void
   await applyObjects(s, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }]);
 }
 
+/**
+ * Waits until the controllers have given each namespace what upstream gives
+ * every namespace: the `default` ServiceAccount and the `kube-root-ca.crt`
+ * ConfigMap. Tests that list a whole namespace, or watch it from a
+ * resourceVersion, wait for this first so those objects cannot arrive midway.
+ */
+export async function waitForNamespaceDefaults(s: TestServer, ...namespaces: string[]): Promise<void> {
+  for (const ns of namespaces) {
+    await pollUntil(`the default ServiceAccount and kube-root-ca.crt in ${ns}`, async () => ((await s.kubectl(['get', '-n', ns, 'serviceaccount/default', 'configmap/kube-root-ca.crt', '-o', 'name'])).code === 0 ? true : undefined));
+  }
+}
+
 /** `kubectl apply -f -` of plain objects as one JSON List; returns kubectl's stdout. */
 export async function applyObjects(s: TestServer, objects: object[], opts: { namespace?: string } = {}): Promise<string> {
   const ns = opts.namespace ? ['-n', opts.namespace] : [];

@@ -8,13 +8,21 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TestServer, kubectlPath, run } from '../testing/server-harness.js';
-import { BackgroundKubectl, applyObjects, deployment, ensureNamespace, pod, tempDir } from './kubectl-helpers.js';
+import { BackgroundKubectl, applyObjects, deployment, ensureNamespace, pod, pollUntil, tempDir } from './kubectl-helpers.js';
 
 const skip = kubectlPath() ? false : 'kubectl not installed (/usr/bin/kubectl)';
 
 type Json = Record<string, any>;
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+/**
+ * A registered node no kubelet serves: pods bound to it stay as they are (a
+ * pod bound to a node that does not exist is the pod garbage collector's to
+ * delete). Its taint keeps the scheduler from placing other pods there.
+ */
+const NO_KUBELET = 'no-kubelet';
+const noKubeletNode = { apiVersion: 'v1', kind: 'Node', metadata: { name: NO_KUBELET }, spec: { taints: [{ key: 'example.com/no-kubelet', effect: 'NoSchedule' }] } };
 
 describe('kubectl create, label, patch, edit, delete, wait', { skip }, () => {
   let s: TestServer;
@@ -24,6 +32,7 @@ describe('kubectl create, label, patch, edit, delete, wait', { skip }, () => {
   before(async () => {
     s = await TestServer.start();
     tmp = tempDir('k8ts-e2e-mutate-');
+    await applyObjects(s, [noKubeletNode]);
   });
   after(async () => {
     await s?.stop();
@@ -252,15 +261,23 @@ describe('kubectl create, label, patch, edit, delete, wait', { skip }, () => {
     assert.equal(await p('--type', 'json', '-p', '[{"op":"replace","path":"/spec/replicas","value":3},{"op":"add","path":"/metadata/labels","value":{"x":"y"}}]'), 'deployment.apps/p patched\n');
     d = await getJson(NS, 'deploy', 'p');
     assert.deepEqual([d.spec.replicas, d.metadata.labels], [3, { x: 'y' }]);
-    assert.equal(await p('--type', 'merge', '-p', '{"spec":{"replicas":3}}'), 'deployment.apps/p patched (no change)\n');
+    // The deployment controller writes status while it rolls out; once it is done, a patch that
+    // changes nothing is reported as such (kubectl compares the object before and after).
+    const noChange = (...args: string[]) =>
+      pollUntil(`patch ${args.join(' ')} to change nothing`, async () => {
+        const out = await p(...args);
+        assert.match(out, /^deployment\.apps\/p patched(?: \(no change\))?\n$/);
+        return out === 'deployment.apps/p patched (no change)\n' ? true : undefined;
+      });
+    await noChange('--type', 'merge', '-p', '{"spec":{"replicas":3}}');
     const failedTest = await s.kubectl(['patch', '-n', NS, 'deploy', 'p', '--type', 'json', '-p', '[{"op":"test","path":"/spec/replicas","value":9}]']);
     assert.equal(failedTest.code, 1);
 
     // The main resource ignores status; the status subresource ignores everything else.
-    await p('--type', 'merge', '-p', '{"status":{"replicas":7}}');
-    assert.equal((await getJson(NS, 'deploy', 'p')).status?.replicas, undefined);
-    assert.equal(await p('--subresource=status', '--type', 'merge', '-p', '{"spec":{"replicas":9},"status":{"replicas":7,"observedGeneration":1}}'), 'deployment.apps/p patched\n');
-    d = await getJson(NS, 'deploy', 'p');
+    await noChange('--type', 'merge', '-p', '{"status":{"replicas":7}}');
+    assert.notEqual((await getJson(NS, 'deploy', 'p')).status?.replicas, 7);
+    // The controller rewrites status soon after, so read what the patch stored from its response.
+    d = JSON.parse(await p('--subresource=status', '--type', 'merge', '-p', '{"spec":{"replicas":9},"status":{"replicas":7,"observedGeneration":1}}', '-o', 'json')) as Json;
     assert.deepEqual([d.spec.replicas, d.status.replicas, d.status.observedGeneration], [3, 7, 1]);
   });
 
@@ -318,27 +335,29 @@ describe('kubectl create, label, patch, edit, delete, wait', { skip }, () => {
   test('delete by file, by name, by label, --all', async () => {
     const NS = 'mu-delete';
     await ensureNamespace(s, NS);
-    const cm = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels } });
-    await applyObjects(s, [cm('by-file'), cm('by-name'), cm('lab-1', { sel: 'yes' }), cm('lab-2', { sel: 'yes' }), cm('rest-1'), cm('rest-2')], { namespace: NS });
+    // Secrets, not ConfigMaps: every namespace has a kube-root-ca.crt ConfigMap that --all would
+    // take and the root CA publisher would put back.
+    const secret = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, labels } });
+    await applyObjects(s, [secret('by-file'), secret('by-name'), secret('lab-1', { sel: 'yes' }), secret('lab-2', { sel: 'yes' }), secret('rest-1'), secret('rest-2')], { namespace: NS });
     const f = path.join(tmp.dir, 'by-file.json');
-    writeFileSync(f, JSON.stringify(cm('by-file')));
-    assert.equal(await s.k(['delete', '-n', NS, '-f', f]), 'configmap "by-file" deleted\n');
-    assert.equal(await s.k(['delete', '-n', NS, 'cm', 'by-name']), 'configmap "by-name" deleted\n');
-    assert.equal(await s.k(['delete', '-n', NS, 'cm', '-l', 'sel=yes']), 'configmap "lab-1" deleted\nconfigmap "lab-2" deleted\n');
-    assert.equal(await s.k(['get', '-n', NS, 'cm', '-o', 'name']), 'configmap/rest-1\nconfigmap/rest-2\n');
-    assert.equal(await s.k(['delete', '-n', NS, 'cm', '--all']), 'configmap "rest-1" deleted\nconfigmap "rest-2" deleted\n');
-    const missing = await s.kubectl(['delete', '-n', NS, 'cm', 'by-name']);
-    assert.deepEqual([missing.code, missing.stderr], [1, 'Error from server (NotFound): configmaps "by-name" not found\n']);
-    const none = await s.kubectl(['delete', '-n', NS, 'cm', '--all']);
+    writeFileSync(f, JSON.stringify(secret('by-file')));
+    assert.equal(await s.k(['delete', '-n', NS, '-f', f]), 'secret "by-file" deleted\n');
+    assert.equal(await s.k(['delete', '-n', NS, 'secret', 'by-name']), 'secret "by-name" deleted\n');
+    assert.equal(await s.k(['delete', '-n', NS, 'secret', '-l', 'sel=yes']), 'secret "lab-1" deleted\nsecret "lab-2" deleted\n');
+    assert.equal(await s.k(['get', '-n', NS, 'secret', '-o', 'name']), 'secret/rest-1\nsecret/rest-2\n');
+    assert.equal(await s.k(['delete', '-n', NS, 'secret', '--all']), 'secret "rest-1" deleted\nsecret "rest-2" deleted\n');
+    const missing = await s.kubectl(['delete', '-n', NS, 'secret', 'by-name']);
+    assert.deepEqual([missing.code, missing.stderr], [1, 'Error from server (NotFound): secrets "by-name" not found\n']);
+    const none = await s.kubectl(['delete', '-n', NS, 'secret', '--all']);
     assert.deepEqual([none.code, none.stdout, none.stderr], [0, 'No resources found\n', '']);
   });
 
-  test('delete --cascade: orphan and foreground leave a finalizer (no garbage collector), background removes', async () => {
+  test('delete --cascade: orphan keeps the ReplicaSet, foreground removes it before the owner, background after', async () => {
     const NS = 'mu-cascade';
     await ensureNamespace(s, NS);
     const policies = [
-      { cascade: 'orphan', finalizers: ['orphan'] },
-      { cascade: 'foreground', finalizers: ['foregroundDeletion'] },
+      { cascade: 'orphan', finalizers: '["orphan"]' },
+      { cascade: 'foreground', finalizers: '["foregroundDeletion"]' },
       { cascade: 'background', finalizers: undefined },
     ];
     await applyObjects(
@@ -346,27 +365,52 @@ describe('kubectl create, label, patch, edit, delete, wait', { skip }, () => {
       policies.map((p) => deployment(`cas-${p.cascade}`)),
       { namespace: NS },
     );
+    const owned = async (kind: string, app: string): Promise<Json[]> => (await getJson(NS, kind, '-l', `app=${app}`)).items as Json[];
     for (const p of policies) {
-      assert.equal(await s.k(['delete', '-n', NS, 'deploy', `cas-${p.cascade}`, `--cascade=${p.cascade}`, '--wait=false']), `deployment.apps "cas-${p.cascade}" deleted\n`);
-      const r = await s.kubectl(['get', '-n', NS, 'deploy', `cas-${p.cascade}`, '-o', 'json']);
-      if (!p.finalizers) {
-        assert.deepEqual([r.code, r.stderr], [1, `Error from server (NotFound): deployments.apps "cas-${p.cascade}" not found\n`]);
-        continue;
+      const name = `cas-${p.cascade}`;
+      const [rs] = await pollUntil(`the ReplicaSet of ${name} and its pod`, async () => {
+        const [sets, pods] = await Promise.all([owned('rs', name), owned('pods', name)]);
+        return sets.length === 1 && pods.length === 1 ? sets : undefined;
+      });
+      assert.deepEqual(
+        (rs!.metadata.ownerReferences as Json[]).map((o) => [o.kind, o.name, o.controller, o.blockOwnerDeletion]),
+        [['Deployment', name, true, true]],
+      );
+      // The garbage collector may finish before a GET could see the finalizer; a watch sees every state.
+      const states = new BackgroundKubectl(s, ['get', '-n', NS, 'deploy', name, '-w', '-o', 'jsonpath={.metadata.finalizers} {.metadata.deletionTimestamp}{"\\n"}']);
+      try {
+        await states.waitFor(/^ \n/);
+        assert.equal(await s.k(['delete', '-n', NS, 'deploy', name, `--cascade=${p.cascade}`, '--wait=false']), `deployment.apps "${name}" deleted\n`);
+        if (p.finalizers) {
+          await pollUntil(`${name} to be gone`, async () => ((await s.kubectl(['get', '-n', NS, 'deploy', name])).code === 1 ? true : undefined));
+          await states.waitFor(new RegExp(`^${p.finalizers.replace(/[[\]]/g, '\\$&')} \\d{4}-\\d\\d-\\d\\dT`, 'm'));
+        } else {
+          // Background: the owner goes at once, its dependents after.
+          const r = await s.kubectl(['get', '-n', NS, 'deploy', name]);
+          assert.deepEqual([r.code, r.stderr], [1, `Error from server (NotFound): deployments.apps "${name}" not found\n`]);
+          assert.doesNotMatch(states.stdout, /\[/, 'no finalizer was set');
+        }
+      } finally {
+        await states.stop();
       }
-      const d = JSON.parse(r.stdout) as Json;
-      assert.deepEqual(d.metadata.finalizers, p.finalizers, p.cascade);
-      assert.match(d.metadata.deletionTimestamp as string, /^\d{4}-\d\d-\d\dT/);
-      // What the garbage collector would do once dependents are handled: drop the finalizer, and the object goes.
-      await s.k(['patch', '-n', NS, 'deploy', `cas-${p.cascade}`, '--type', 'json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
-      const gone = await s.kubectl(['get', '-n', NS, 'deploy', `cas-${p.cascade}`]);
-      assert.equal(gone.code, 1, `${p.cascade}: still there after its finalizer was removed`);
+      if (p.cascade === 'orphan') {
+        // The ReplicaSet and its pod stay, no longer owned.
+        const [kept] = await owned('rs', name);
+        assert.deepEqual([kept?.metadata.uid, kept?.metadata.ownerReferences], [rs!.metadata.uid, undefined]);
+        assert.equal((await owned('pods', name)).length, 1);
+      } else if (p.cascade === 'foreground') {
+        // The owner went only after its blocking dependents.
+        assert.deepEqual([(await owned('rs', name)).length, (await owned('pods', name)).length], [0, 0]);
+      } else {
+        await pollUntil(`the garbage collector to remove the dependents of ${name}`, async () => ((await owned('rs', name)).length === 0 && (await owned('pods', name)).length === 0 ? true : undefined));
+      }
     }
   });
 
   test('delete of a bound pod is graceful; --grace-period=0 --force removes it at once', async () => {
     const NS = 'mu-force';
     await ensureNamespace(s, NS);
-    await applyObjects(s, [pod('bound', { nodeName: 'nowhere' }), pod('unbound')], { namespace: NS });
+    await applyObjects(s, [pod('bound', { nodeName: NO_KUBELET }), pod('unbound')], { namespace: NS });
     // Nothing runs an unscheduled pod, so upstream deletes it immediately.
     assert.equal(await s.k(['delete', '-n', NS, 'pod', 'unbound']), 'pod "unbound" deleted\n');
     assert.equal(await s.k(['delete', '-n', NS, 'pod', 'bound', '--wait=false']), 'pod "bound" deleted\n');
@@ -384,25 +428,33 @@ describe('kubectl create, label, patch, edit, delete, wait', { skip }, () => {
   test('wait --for=condition, --for=jsonpath and --for=delete see changes made while waiting', async () => {
     const NS = 'mu-wait';
     await ensureNamespace(s, NS);
-    await applyObjects(s, [deployment('w', { replicas: 2 }), pod('doomed', { nodeName: 'nowhere' })], { namespace: NS });
+    await applyObjects(s, [deployment('w', { replicas: 2 }), pod('doomed', { nodeName: NO_KUBELET })], { namespace: NS });
+    // With no node to run them, two replicas are never available; scaled to zero, the deployment
+    // controller reports the deployment Available at its next generation.
+    await pollUntil('the deployment controller to report w unavailable', async () => {
+      const d = await getJson(NS, 'deploy', 'w');
+      const available = (d.status?.conditions as Json[] | undefined)?.find((c) => c.type === 'Available');
+      return d.status?.observedGeneration === 1 && available?.status === 'False' ? true : undefined;
+    });
 
-    const cond = new BackgroundKubectl(s, ['wait', '-n', NS, '--for=condition=Available', 'deploy/w', '--timeout=30s']);
-    const jp = new BackgroundKubectl(s, ['wait', '-n', NS, '--for=jsonpath={.status.readyReplicas}=2', 'deploy/w', '--timeout=30s']);
-    const del = new BackgroundKubectl(s, ['wait', '-n', NS, '--for=delete', 'pod/doomed', '--timeout=30s']);
+    // -v=6 logs each request, so the changes below are made only once every wait is watching.
+    const cond = new BackgroundKubectl(s, ['wait', '-v=6', '-n', NS, '--for=condition=Available', 'deploy/w', '--timeout=30s']);
+    const jp = new BackgroundKubectl(s, ['wait', '-v=6', '-n', NS, '--for=jsonpath={.status.observedGeneration}=2', 'deploy/w', '--timeout=30s']);
+    const del = new BackgroundKubectl(s, ['wait', '-v=6', '-n', NS, '--for=delete', 'pod/doomed', '--timeout=30s']);
+    const problems = (stderr: string) => stderr.split('\n').filter((l) => l !== '' && !/^I\d{4} /.test(l));
     try {
-      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      const status = { status: { replicas: 2, readyReplicas: 2, conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'ok', lastUpdateTime: now, lastTransitionTime: now }] } };
-      await s.k(['patch', '-n', NS, 'deploy', 'w', '--subresource=status', '--type', 'merge', '-p', JSON.stringify(status)]);
+      for (const w of [cond, jp, del]) await pollUntil('kubectl wait to be watching', () => (/[?&]watch=true\S* 200 OK/.test(w.stderr) ? true : undefined));
+      assert.equal(await s.k(['scale', '-n', NS, 'deploy/w', '--replicas=0']), 'deployment.apps/w scaled\n');
       await s.k(['delete', '-n', NS, 'pod', 'doomed', '--grace-period=0', '--force']);
-      assert.deepEqual([await cond.exited, cond.stdout, cond.stderr], [0, 'deployment.apps/w condition met\n', '']);
-      assert.deepEqual([await jp.exited, jp.stdout, jp.stderr], [0, 'deployment.apps/w condition met\n', '']);
+      assert.deepEqual([await cond.exited, cond.stdout, problems(cond.stderr)], [0, 'deployment.apps/w condition met\n', []]);
+      assert.deepEqual([await jp.exited, jp.stdout, problems(jp.stderr)], [0, 'deployment.apps/w condition met\n', []]);
       assert.deepEqual([await del.exited, del.stdout], [0, 'pod/doomed condition met\n']);
     } finally {
       await Promise.all([cond.stop(), jp.stop(), del.stop()]);
     }
     // Already true: returns at once.
     assert.equal(await s.k(['wait', '-n', NS, '--for=condition=Available=True', 'deploy/w', '--timeout=5s']), 'deployment.apps/w condition met\n');
-    const timeout = await s.kubectl(['wait', '-n', NS, '--for=condition=Progressing', 'deploy/w', '--timeout=1s']);
+    const timeout = await s.kubectl(['wait', '-n', NS, '--for=condition=Available=False', 'deploy/w', '--timeout=1s']);
     assert.deepEqual([timeout.code, timeout.stderr], [1, 'error: timed out waiting for the condition on deployments/w\n']);
   });
 });

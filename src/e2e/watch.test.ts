@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { TestServer, kubectlPath } from '../testing/server-harness.js';
 import { type AdminCredentials, type WatchEvent, WatchStream, eventually, readAdminCredentials, request, requestJSON } from './https-client.js';
+import { waitForNamespaceDefaults } from './kubectl-helpers.js';
 
 const skip = kubectlPath() ? false : 'kubectl not installed (/usr/bin/kubectl)';
 const BOOKMARK_INTERVAL_MS = 300;
@@ -26,6 +27,8 @@ interface List {
 
 const cm = (name: string, extra: Partial<ConfigMap['metadata']> = {}, data?: Record<string, string>): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...extra }, ...(data ? { data } : {}) });
 const summary = (events: WatchEvent[]) => events.map((e) => `${e.type} ${e.object.metadata.name}`);
+/** The ConfigMap the root CA publisher puts in every namespace. */
+const ROOT_CA = 'kube-root-ca.crt';
 
 describe('watch, list paging and concurrency', { skip }, () => {
   let s: TestServer;
@@ -38,6 +41,8 @@ describe('watch, list paging and concurrency', { skip }, () => {
     const namespaces = ['w-replay', 'w-bookmark', 'w-initial', 'w-selector', 'w-paging', 'w-conflict', 'w-kubectl', 'w-restart'];
     const list = { apiVersion: 'v1', kind: 'List', items: namespaces.map((n) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } })) };
     await s.k(['create', '-f', '-'], { input: JSON.stringify(list) });
+    // Before any test takes a resourceVersion, so the controllers' writes cannot land midway.
+    await waitForNamespaceDefaults(s, ...namespaces);
   });
   after(async () => {
     for (const w of open) w.close();
@@ -124,7 +129,7 @@ describe('watch, list paging and concurrency', { skip }, () => {
     await w.waitFor('the initial-events-end bookmark', (ev) => ev.some((e) => e.type === 'BOOKMARK' && e.object.metadata.annotations?.['k8s.io/initial-events-end'] === 'true'));
     const end = w.events.findIndex((e) => e.object.metadata.annotations?.['k8s.io/initial-events-end'] === 'true');
     const initial = w.events.slice(0, end).filter((e) => e.type !== 'BOOKMARK');
-    assert.deepEqual(summary(initial).sort(), ['ADDED i1', 'ADDED i2', 'ADDED i3']);
+    assert.deepEqual(summary(initial).sort(), ['ADDED i1', 'ADDED i2', 'ADDED i3', `ADDED ${ROOT_CA}`]);
     assert.ok(Number(w.events[end]!.object.metadata.resourceVersion) >= Number(rv), 'the bookmark is not older than the state it announces');
     await mergePatch(ns, 'i2', { data: { k: 'v' } });
     await w.waitFor('the later change', (ev) => ev.slice(end + 1).some((e) => e.type === 'MODIFIED'));
@@ -164,13 +169,14 @@ describe('watch, list paging and concurrency', { skip }, () => {
       // A write between pages must not show up in the pages still to come.
       if (pages.length === 1) await create(ns, cm('page-99-late'));
     } while (cont);
-    assert.deepEqual(pages.map((p) => p.items.length), [10, 10, 5]);
-    assert.deepEqual(pages.map((p) => p.metadata.remainingItemCount), [15, 5, undefined]);
-    assert.deepEqual(seen, items.map((i) => i.metadata.name));
+    // 26 in all: ours and the root CA bundle, which sorts first.
+    assert.deepEqual(pages.map((p) => p.items.length), [10, 10, 6]);
+    assert.deepEqual(pages.map((p) => p.metadata.remainingItemCount), [16, 6, undefined]);
+    assert.deepEqual(seen, [ROOT_CA, ...items.map((i) => i.metadata.name)]);
     assert.equal(new Set(pages.map((p) => p.metadata.resourceVersion)).size, 1, 'every page is served at the first page\'s resourceVersion');
 
     const chunked = await s.k(['get', 'cm', '-n', ns, '--chunk-size=10', '-o', 'name']);
-    assert.equal(chunked.trim().split('\n').length, 26);
+    assert.equal(chunked.trim().split('\n').length, 27);
 
     // A token is opaque to clients; these are what a client could corrupt it into.
     const forged = (token: Record<string, unknown>) => Buffer.from(JSON.stringify(token)).toString('base64url');
@@ -218,7 +224,7 @@ describe('watch, list paging and concurrency', { skip }, () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      await eventually('the initial listing', async () => (out.includes('ADDED') ? true : undefined));
+      await eventually('the initial listing', async () => (out.includes(ROOT_CA) ? true : undefined));
       await create(ns, cm('during', {}, { v: '1' }));
       await mergePatch(ns, 'during', { data: { w: '2' } });
       await remove(ns, 'during');
@@ -228,6 +234,7 @@ describe('watch, list paging and concurrency', { skip }, () => {
       assert.deepEqual(lines, [
         ['EVENT', 'NAME', 'DATA'],
         ['ADDED', 'before', '0'],
+        ['ADDED', ROOT_CA, '1'],
         ['ADDED', 'during', '1'],
         ['MODIFIED', 'during', '2'],
         ['DELETED', 'during', '2'],
@@ -259,7 +266,7 @@ describe('watch, list paging and concurrency', { skip }, () => {
     }
     // A client that re-lists and watches from the new list resourceVersion sees later changes.
     const relisted = await list(ns);
-    assert.deepEqual(relisted.items.map((i) => i.metadata.name), ['r0', 'r1', 'r2']);
+    assert.deepEqual(relisted.items.map((i) => i.metadata.name), [ROOT_CA, 'r0', 'r1', 'r2']);
     const fresh = await watch(ns, `resourceVersion=${relisted.metadata.resourceVersion}`);
     await drain(ns, fresh, cm('r3'));
     assert.deepEqual(summary(fresh.events), ['ADDED r3']);

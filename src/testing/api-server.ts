@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { builtinScheme } from '../api/index.js';
 import { authenticatorChain } from '../apiserver/authn/authenticator-chain.js';
+import { ServiceAccountTokenIssuer } from '../apiserver/authn/service-account-token.js';
 import { AlwaysAllowAuthorizer } from '../apiserver/authz/types.js';
 import { bootstrapCluster } from '../apiserver/bootstrap.js';
 import { specialHandlers } from '../apiserver/endpoints/special.js';
@@ -23,6 +24,11 @@ export interface TestAPIServerOptions {
   bookmarkIntervalMs?: number;
   /** Deep-freeze the server's cached objects. */
   freezeCache?: boolean;
+  /**
+   * Signs TokenRequest (serviceaccounts/token) answers; by default one over
+   * the test PKI's service-account key pair, `null` serves no TokenRequest.
+   */
+  tokenIssuer?: ServiceAccountTokenIssuer | null;
 }
 
 export interface TestCredentials {
@@ -51,13 +57,14 @@ export async function startTestAPIServer(opts: TestAPIServerOptions = {}): Promi
       host: { hostname: 'localhost', addresses: ['127.0.0.1'] },
     });
     const authenticator = authenticatorChain({ clientCAPEM: pki.ca.certPEM, anonymous: false, clock });
+    const tokenIssuer = opts.tokenIssuer === null ? undefined : (opts.tokenIssuer ?? new ServiceAccountTokenIssuer(pki.serviceAccount.privateKeyPEM, pki.serviceAccount.publicKeyPEM, clock));
     const server = new APIServer({
       scheme: builtinScheme(),
       backend,
       tls: { certPEM: pki.serving.certPEM, keyPEM: pki.serving.keyPEM, clientCAPEM: pki.ca.certPEM },
       authenticator,
       authorizer: new AlwaysAllowAuthorizer(),
-      subresourceHandlers: () => specialHandlers({ authenticator, authorizer: new AlwaysAllowAuthorizer() }),
+      subresourceHandlers: () => specialHandlers({ authenticator, authorizer: new AlwaysAllowAuthorizer(), tokenIssuer }),
       clock,
       logger: silentLogger,
       bindAddress: '127.0.0.1',

@@ -322,7 +322,9 @@ export class ResourceHandlers {
           },
         });
         if (sendInitial === 'true') {
-          lastRV = lastRV || String(ep.store.currentRevision());
+          // The initial state is the cache at its current revision (read in this same tick), which
+          // may be newer than the last object in it: clients resume from here.
+          lastRV = String(ep.store.currentRevision());
           bookmark({ 'k8s.io/initial-events-end': 'true' });
         }
       } catch (err) {

@@ -25,6 +25,10 @@ export interface ControllerConfig {
   rootCAPEM?: string;
   /** How often every quota's usage is recomputed from scratch. */
   resourceQuotaSyncPeriodMs: number;
+  /** The range node IPAM cuts pod CIDRs from (upstream `--cluster-cidr`). */
+  clusterCIDR: string;
+  /** The prefix length of each node's pod CIDR (upstream `--node-cidr-mask-size`). */
+  nodeCIDRMaskSize: number;
 }
 
 export const defaultControllerConfig: ControllerConfig = {
@@ -38,6 +42,8 @@ export const defaultControllerConfig: ControllerConfig = {
   terminatedPodGCThreshold: 12_500,
   localStoragePath: '/var/lib/k8ts/storage',
   resourceQuotaSyncPeriodMs: 300_000,
+  clusterCIDR: '10.244.0.0/16',
+  nodeCIDRMaskSize: 24,
 };
 
 type Setter = (cfg: ControllerConfig, raw: string) => string | undefined;
@@ -64,6 +70,15 @@ const setters: Record<string, Setter> = {
     const v = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(v) || v < 0) return `invalid argument "${raw}": must be a non-negative number`;
     cfg.horizontalPodAutoscalerTolerance = v;
+    return undefined;
+  },
+  'cluster-cidr': (cfg, raw) => {
+    cfg.clusterCIDR = raw.trim();
+    return undefined;
+  },
+  'node-cidr-mask-size': (cfg, raw) => {
+    if (!/^\d+$/.test(raw.trim())) return `invalid argument "${raw}": strconv.ParseInt: parsing "${raw}": invalid syntax`;
+    cfg.nodeCIDRMaskSize = Number(raw);
     return undefined;
   },
   'terminated-pod-gc-threshold': (cfg, raw) => {

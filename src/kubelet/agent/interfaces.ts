@@ -16,10 +16,21 @@ export type MountsFor = (containerName: string, opts?: { envs?: readonly KeyValu
 /** A failure carries one message per volume that failed (each becomes a FailedMount event), or just `message`. */
 export type SetUpResult = { ok: true; mounts: MountsFor } | { ok: false; reason: string; message: string; failures?: { message: string }[] };
 
+/** The volumes whose files changed, or one message per volume that could not be refreshed (FailedMount events). */
+export type VolumeResyncResult = { ok: true; changed: string[] } | { ok: false; reason: string; message: string; failures?: { message: string }[] };
+
+/** A failed tear-down keeps the pod's directory (something may still be mounted in it) and is retried. */
+export type VolumeTearDownResult = { ok: true } | { ok: false; message: string };
+
 /** Prepares a pod's volumes before its sandbox exists and removes them once it is gone. */
 export interface VolumeHost {
   setUp(pod: PodT): Promise<SetUpResult>;
-  tearDown(podUID: string): Promise<unknown>;
+  /**
+   * Brings the files of a running pod's config map, secret, downward API and
+   * projected volumes up to date; the agent calls it periodically.
+   */
+  resync?(pod: PodT): Promise<VolumeResyncResult>;
+  tearDown(podUID: string): Promise<VolumeTearDownResult | void>;
 }
 
 /** Warnings (e.g. InvalidEnvironmentVariableNames) become pod events. */
@@ -44,6 +55,8 @@ export interface ProbeTarget {
   container: ContainerT;
   containerId: string;
   podIP?: string;
+  /** When this run of the container started (ms since the epoch): initialDelaySeconds counts from it. */
+  startedAt?: number;
 }
 
 export interface ProbeSink {
@@ -55,6 +68,8 @@ export interface ProbeSink {
   result(kind: ProbeKind, outcome: ProbeOutcome): void;
   /** One failed attempt, with upstream's message (`Readiness probe failed: ...`): an `Unhealthy` event. */
   unhealthy(message: string): void;
+  /** A success with a caveat (`Readiness probe warning: ...`): a `ProbeWarning` event. */
+  warning?(message: string): void;
 }
 
 /** Probes one run of one container until disposed. */

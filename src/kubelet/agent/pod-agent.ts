@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { PodT } from '../../api/core/v1/types.js';
+import type { PodT, ServiceT } from '../../api/core/v1/types.js';
 import { EventRecorder, type CoreEvent } from '../../client/events/event-recorder.js';
 import { SharedInformer } from '../../client/informers/shared-informer.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
@@ -16,14 +16,18 @@ import type { RESTClient } from '../../client/rest/rest-client.js';
 import type { Clock, Timer } from '../../machinery/clock.js';
 import type { Logger } from '../../machinery/log.js';
 import type { GroupVersionResource, KubeObject } from '../../machinery/meta/types.js';
+import type { ResourceList } from '../env/index.js';
+import { VolumeManager } from '../volumes/index.js';
 import { type ContainerRuntime, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from '../runtime/interface.js';
 import { Backoff } from './backoff.js';
 import { type DNSSettings, parseResolvConf } from './dns.js';
-import { type EnvResolver, literalEnv, noVolumes, type ProberFactory, succeedingProber, type VolumeHost } from './interfaces.js';
+import { APIEnvResolver, ProbeWorkersFactory, VolumeManagerHost } from './adapters/index.js';
+import type { EnvResolver, ProberFactory, VolumeHost } from './interfaces.js';
 import { type Pod, PodWorker, type WorkerContext } from './pod-worker.js';
 
 const podsGVR: GroupVersionResource = { group: '', version: 'v1', resource: 'pods' };
 const eventsGVR: GroupVersionResource = { group: '', version: 'v1', resource: 'events' };
+const servicesGVR: GroupVersionResource = { group: '', version: 'v1', resource: 'services' };
 
 export interface PodAgentOptions {
   rest: RESTClient;
@@ -33,8 +37,11 @@ export interface PodAgentOptions {
   logger: Logger;
   /** The agent's data directory: pod logs and per-pod files live under `<rootDir>/pods`. */
   rootDir: string;
+  /** Pod volumes; by default a VolumeManager under rootDir reading sources through `rest`. */
   volumes?: VolumeHost;
+  /** Container probes; by default ProbeWorkers probing through the runtime and the pod network. */
   prober?: ProberFactory;
+  /** Container environments; by default resolved through `rest`, with service links from a service informer. */
   envResolver?: EnvResolver;
   clusterDNS?: string[];
   clusterDomain?: string;
@@ -48,6 +55,8 @@ export interface PodAgentOptions {
   housekeepingPeriodMs?: number;
   /** How often every pod is synced even without a change (default 60 s). */
   resyncPeriodMs?: number;
+  /** How often config map, secret, downward API and projected volumes of running pods are refreshed (default 60 s). */
+  volumeResyncPeriodMs?: number;
   /** Container restart back-off (default 10 s doubling to 5 min). */
   backoff?: { initialMs?: number; maxMs?: number };
 }
@@ -71,12 +80,19 @@ export class PodAgent {
   private stopped = false;
   private readonly crashBackoff: Backoff;
   private readonly pullBackoff: Backoff;
+  private readonly volumes: VolumeHost;
+  private allocatable?: ResourceList;
+  private services?: SharedInformer<ServiceT & KubeObject>;
 
   constructor(private readonly opts: PodAgentOptions) {
     this.pods = new ResourceClient<Pod>(opts.rest, podsGVR);
     this.scheme = opts.runtime.name;
     this.crashBackoff = new Backoff(opts.backoff);
     this.pullBackoff = new Backoff(opts.backoff);
+    this.volumes = opts.volumes ?? new VolumeManagerHost({
+      manager: new VolumeManager({ rootDir: opts.rootDir, client: opts.rest, clock: opts.clock }),
+      nodeAllocatable: () => this.allocatable,
+    });
     this.dnsSettings = { clusterDNS: opts.clusterDNS ?? [], clusterDomain: opts.clusterDomain ?? 'cluster.local', host: { servers: [], searches: [], options: [] } };
   }
 
@@ -93,7 +109,9 @@ export class PodAgent {
       const v = await opts.runtime.runtime.version();
       this.scheme = v.runtimeName;
     }
-    this.hostIP = opts.nodeIP ?? (await this.nodeInternalIP(signal)) ?? firstIPv4();
+    const node = await this.nodeInfo(signal);
+    this.allocatable = node?.allocatable;
+    this.hostIP = opts.nodeIP ?? node?.internalIP ?? firstIPv4();
 
     const recorder = new EventRecorder({
       events: new ResourceClient<CoreEvent>(opts.rest, eventsGVR),
@@ -116,15 +134,16 @@ export class PodAgent {
       rootDir: opts.rootDir,
       pods: this.pods,
       recorder,
-      volumes: opts.volumes ?? noVolumes,
-      prober: opts.prober ?? succeedingProber,
-      env: opts.envResolver ?? literalEnv,
+      volumes: this.volumes,
+      prober: opts.prober ?? new ProbeWorkersFactory({ runtime: opts.runtime.runtime, clock: opts.clock }),
+      env: opts.envResolver ?? this.defaultEnvResolver(),
       dns: () => this.dnsSettings,
       hostIP: () => this.hostIP,
       runtimeScheme: () => this.scheme,
       crashBackoff: this.crashBackoff,
       pullBackoff: this.pullBackoff,
       resyncPeriodMs: opts.resyncPeriodMs ?? 60_000,
+      volumeResyncPeriodMs: opts.volumeResyncPeriodMs ?? 60_000,
       getPod: (ns, name, uid) => {
         const p = informer.indexer.getByKey(`${ns}/${name}`);
         return p && p.metadata.uid === uid ? p : undefined;
@@ -141,8 +160,11 @@ export class PodAgent {
       onDelete: (p) => wake(('obj' in p && 'key' in p ? p.obj : p) as Pod),
     });
     const informerRun = informer.run(signal);
-    if (!(await informer.waitForSync(signal))) {
-      await informerRun;
+    const servicesRun = this.services?.run(signal);
+    // Containers need the service link variables, so pods start once services are known too.
+    const synced = (await informer.waitForSync(signal)) && (!this.services || (await this.services.waitForSync(signal)));
+    if (!synced) {
+      await Promise.all([informerRun, servicesRun]);
       return;
     }
     log.info('pod agent running', { node: opts.nodeName, runtime: opts.runtime.name });
@@ -156,7 +178,24 @@ export class PodAgent {
     const workers = [...this.workers.values()];
     for (const w of workers) w.stop();
     await Promise.all(workers.map((w) => w.idle()));
-    await informerRun;
+    await Promise.all([informerRun, servicesRun]);
+  }
+
+  /** Resolves through the API, with a service informer (run alongside the pod informer) for the service links. */
+  private defaultEnvResolver(): EnvResolver {
+    const log = this.opts.logger;
+    const services = new SharedInformer<ServiceT & KubeObject>({
+      listerWatcher: new ResourceClient<ServiceT & KubeObject>(this.opts.rest, servicesGVR),
+      clock: this.opts.clock,
+      onError: (err) => log.warn('service watch failed', { err }),
+    });
+    this.services = services;
+    return new APIEnvResolver({
+      rest: this.opts.rest,
+      nodeName: this.opts.nodeName,
+      services: () => (services.hasSynced() ? services.indexer.list() : undefined),
+      nodeAllocatable: () => this.allocatable,
+    });
   }
 
   /** Why a container of a pod is waiting (ContainerCreating, ErrImagePull, CrashLoopBackOff...), as last reported. */
@@ -197,11 +236,12 @@ export class PodAgent {
     this.timers.push(this.opts.clock.setTimeout(tick, ms));
   }
 
-  private async nodeInternalIP(signal: AbortSignal): Promise<string | undefined> {
+  /** The Node's InternalIP and allocatable resources, when it is registered. */
+  private async nodeInfo(signal: AbortSignal): Promise<{ internalIP?: string; allocatable?: ResourceList } | undefined> {
     try {
       const node = await new ResourceClient<KubeObject>(this.opts.rest, { group: '', version: 'v1', resource: 'nodes' }).get(this.opts.nodeName, { signal });
-      const addrs = (node.status as { addresses?: { type: string; address: string }[] } | undefined)?.addresses ?? [];
-      return addrs.find((a) => a.type === 'InternalIP')?.address;
+      const status = node.status as { addresses?: { type: string; address: string }[]; allocatable?: ResourceList } | undefined;
+      return { internalIP: status?.addresses?.find((a) => a.type === 'InternalIP')?.address, allocatable: status?.allocatable };
     } catch {
       return undefined;
     }

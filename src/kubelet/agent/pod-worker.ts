@@ -21,6 +21,7 @@ import {
 } from '../runtime/interface.js';
 import { Backoff, formatDuration, formatGoDuration } from './backoff.js';
 import { type DNSSettings, podDNSConfig } from './dns.js';
+import { expandCommandAndArgs } from '../env/index.js';
 import { runHook } from './hooks.js';
 import type { EnvResolver, MountsFor, ProbeKind, ProbeOutcome, ProberFactory, VolumeHost } from './interfaces.js';
 import { computePodActions, type ContainerRecord, initDone, isSidecar, type PlanInput, type RestartPolicy } from './plan.js';
@@ -56,6 +57,8 @@ export interface WorkerContext {
   crashBackoff: Backoff;
   pullBackoff: Backoff;
   resyncPeriodMs: number;
+  /** How often a running pod's config map, secret, downward API and projected volumes are refreshed. */
+  volumeResyncPeriodMs: number;
   /** The pod with this uid from the informer cache, if it is still bound here. */
   getPod(namespace: string, name: string, uid: string): Pod | undefined;
   /** The worker has torn everything down and can be forgotten. */
@@ -83,6 +86,7 @@ export class PodWorker {
   private readonly waiting = new Map<string, WaitingReason>();
   private readonly probes = new Map<string, ProbeState>();
   private terminal?: { phase: 'Failed'; reason: string; message: string };
+  private volumesSyncedAt = -Infinity;
   private readonly log: Logger;
 
   constructor(
@@ -275,7 +279,12 @@ export class PodWorker {
       if (!vols.ok) {
         for (const f of vols.failures?.length ? vols.failures : [vols]) this.event(pod, 'Warning', vols.reason, f.message);
         this.resyncIn(2000);
-      } else mounts = vols.mounts;
+      } else {
+        mounts = vols.mounts;
+        this.volumesSyncedAt = now;
+      }
+    } else if (sandbox) {
+      await this.resyncVolumes(pod, now);
     }
 
     if (plan.createSandbox && mounts) {
@@ -331,6 +340,19 @@ export class PodWorker {
     }
     await this.report(pod, sandbox ?? sandboxes[0], records);
     this.resyncIn(this.ctx.resyncPeriodMs);
+  }
+
+  /** Refreshes the files of a running pod's API-backed volumes once per volumeResyncPeriodMs. */
+  private async resyncVolumes(pod: Pod, now: number): Promise<void> {
+    const resync = this.ctx.volumes.resync?.bind(this.ctx.volumes);
+    if (!resync || !(pod.spec?.volumes ?? []).some((v) => v.configMap || v.secret || v.downwardAPI || v.projected)) return;
+    const period = this.ctx.volumeResyncPeriodMs;
+    if (now - this.volumesSyncedAt >= period) {
+      this.volumesSyncedAt = now;
+      const r = await resync(pod);
+      if (!r.ok) for (const f of r.failures?.length ? r.failures : [r]) this.event(pod, 'Warning', r.reason, f.message);
+    }
+    this.resyncIn(this.volumesSyncedAt + period - now);
   }
 
   private specOf(pod: Pod, name: string): ContainerT | undefined {
@@ -426,6 +448,9 @@ export class PodWorker {
     const cfg = containerConfig(pod, c, {
       kind, attempt, image: img.ref, envs: env.ok ? env.envs : [], mounts: mounts.mounts, security: sec.ok ? sec.security : {}, terminationMessageHostPath: termFile,
     });
+    const argv = expandCommandAndArgs(c, env.ok ? env.envs : []);
+    if (cfg.command) cfg.command = argv.command;
+    if (cfg.args) cfg.args = argv.args;
     const sandboxCfg = sandboxConfig(pod, { rootDir: this.ctx.rootDir, attempt: sandbox.metadata.attempt, dns: podDNSConfig(pod, this.ctx.dns()).config });
     let id: string;
     try {
@@ -514,7 +539,7 @@ export class PodWorker {
       const state: ProbeState = { handle: { dispose() {} } };
       this.probes.set(r.id, state);
       const podIP = pod.spec?.hostNetwork ? this.ctx.hostIP() : sandbox?.ip;
-      state.handle = this.ctx.prober.start({ pod, container: spec, containerId: r.id, podIP }, {
+      state.handle = this.ctx.prober.start({ pod, container: spec, containerId: r.id, podIP, startedAt: r.startedAt }, {
         result: (kind: ProbeKind, outcome: ProbeOutcome) => {
           const field = kind === 'startup' ? 'started' : kind === 'readiness' ? 'ready' : 'live';
           if (state[field] === outcome || this.probes.get(r.id) !== state) return;
@@ -524,6 +549,10 @@ export class PodWorker {
         unhealthy: (message: string) => {
           const latestPod = this.ctx.getPod(this.namespace, this.name, this.uid);
           if (latestPod) this.event(latestPod, 'Warning', 'Unhealthy', message);
+        },
+        warning: (message: string) => {
+          const latestPod = this.ctx.getPod(this.namespace, this.name, this.uid);
+          if (latestPod) this.event(latestPod, 'Warning', 'ProbeWarning', message);
         },
       });
     }
@@ -594,7 +623,13 @@ export class PodWorker {
     }
     for (const c of containers) await rt.removeContainer(c.id);
     for (const s of sandboxes) await rt.removePodSandbox(s.id);
-    await this.ctx.volumes.tearDown(this.uid);
+    const td = await this.ctx.volumes.tearDown(this.uid);
+    if (td && !td.ok) {
+      // Removing the pod's directory now could reach through a mount that is still there.
+      this.log.warn('tearing down pod volumes failed; retrying', { message: td.message });
+      this.resyncIn(2000);
+      return;
+    }
     rmSync(path.join(this.ctx.rootDir, 'pods', this.uid), { recursive: true, force: true });
     if (known) rmSync(podLogDirectory(this.ctx.rootDir, known), { recursive: true, force: true });
     this.ctx.crashBackoff.forgetPrefix(`${this.uid}/`);

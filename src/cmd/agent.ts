@@ -1,0 +1,322 @@
+/**
+ * `k8ts agent`: a node agent joining a cluster (k3s flag names). It gets its
+ * identity with the node token, registers the Node, waits for the podCIDR the
+ * server assigns, then starts the container runtime, the pod agent and the
+ * HTTPS endpoint the API server reaches for logs, exec, port-forward and
+ * resource metrics. `k8ts server` runs the same composition in-process.
+ */
+import { setMaxListeners } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { HTTP2Transport } from '../client/rest/http2-transport.js';
+import { RESTClient } from '../client/rest/rest-client.js';
+import type { ConfigMapT, SecretT } from '../api/core/v1/types.js';
+import { PodAgent, type EnvResolver } from '../kubelet/agent/index.js';
+import { resolveEnv } from '../kubelet/env/index.js';
+import { VolumeManager } from '../kubelet/volumes/index.js';
+import { ResourceClient } from '../client/rest/resource-client.js';
+import { isNotFound } from '../machinery/errors/index.js';
+import { LocalImageService } from '../kubelet/images/index.js';
+import { joinCluster } from '../kubelet/node/join.js';
+import { parseNodeLabels, parseNodeTaints, type Taint } from '../kubelet/node/node-flags.js';
+import { KUBELET_VERSION, NodeStatusManager } from '../kubelet/node/node-status-manager.js';
+import { firstIPv4 } from '../kubelet/node/host-info.js';
+import type { ContainerRuntime, RuntimeService, RuntimeStatus, RuntimeVersion } from '../kubelet/runtime/interface.js';
+import { createOciRuntime } from '../kubelet/runtime/oci/index.js';
+import { CriRuntime } from '../kubelet/runtime/cri/cri-runtime.js';
+import { SimRuntime } from '../kubelet/runtime/sim/index.js';
+import { KubeletServer } from '../kubelet/server/kubelet-server.js';
+import { RESOURCE_METRICS_CONTENT_TYPE, ResourceMetricsCollector } from '../kubelet/stats/resource-metrics.js';
+import { type Clock, realClock } from '../machinery/clock.js';
+import { createLogger, isLogLevel, type Logger } from '../machinery/log.js';
+import { type FlagSpec, UsageError, formatUsage, parseFlags } from './flags.js';
+
+export function defaultAgentDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/k8ts' : path.join(os.homedir(), '.k8ts');
+}
+
+export const agentFlags: FlagSpec[] = [
+  { name: 'server', aliases: ['s'], kind: 'string', usage: 'Server to connect to', env: 'K8TS_URL' },
+  { name: 'token', aliases: ['t'], kind: 'string', usage: 'Token to use for authentication', env: 'K8TS_TOKEN' },
+  { name: 'token-file', kind: 'string', usage: 'Token file to use for authentication', env: 'K8TS_TOKEN_FILE' },
+  { name: 'node-name', kind: 'string', usage: 'Node name', env: 'K8TS_NODE_NAME' },
+  { name: 'node-ip', aliases: ['i'], kind: 'string', usage: 'IPv4 address to advertise for node' },
+  { name: 'node-labels', aliases: ['node-label'], kind: 'strings', usage: 'Registering and starting kubelet with set of labels (key=value, repeatable)', default: [] },
+  { name: 'node-taints', aliases: ['node-taint'], kind: 'strings', usage: 'Registering kubelet with set of taints (key=value:Effect, repeatable)', default: [] },
+  { name: 'data-dir', aliases: ['d'], kind: 'string', usage: 'Folder to hold state', env: 'K8TS_DATA_DIR' },
+  { name: 'container-runtime-endpoint', kind: 'string', usage: 'oci (built-in, needs root and runc), sim (simulated containers), or the socket of a CRI runtime (containerd)' },
+  { name: 'kubelet-port', kind: 'int', usage: 'Port of the agent\'s HTTPS endpoint (logs, exec, port-forward, metrics)', default: 10250 },
+  { name: 'bind-address', kind: 'string', usage: 'Address the agent\'s HTTPS endpoint listens on', default: '0.0.0.0' },
+  { name: 'cluster-dns', kind: 'string', usage: 'Cluster DNS server IP for pods with dnsPolicy ClusterFirst' },
+  { name: 'cluster-domain', kind: 'string', usage: 'Cluster domain', default: 'cluster.local' },
+  { name: 'cleanup', kind: 'bool', usage: 'Stop every pod the agent runs, remove its state under <data-dir>/agent, and exit', default: false },
+  { name: 'log-level', kind: 'string', usage: 'Log verbosity: error, warn, info, debug, trace', default: 'info', env: 'K8TS_LOG_LEVEL' },
+  { name: 'help', aliases: ['h'], kind: 'bool', usage: 'show help', default: false },
+];
+
+export type RuntimeChoice = { kind: 'oci' } | { kind: 'sim' } | { kind: 'cri'; endpoint: string } | { kind: 'unavailable'; reason: string };
+
+function onPath(bin: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(path.join(d, bin)));
+}
+
+/** Which runtime `--container-runtime-endpoint` means here; `oci` needs root and runc. */
+export function chooseRuntime(endpoint: string | undefined, host: { root: boolean; hasRunc: boolean } = { root: process.getuid?.() === 0, hasRunc: onPath('runc') }): RuntimeChoice {
+  const e = (endpoint ?? '').trim();
+  if (e === 'sim') return { kind: 'sim' };
+  if (e === '' || e === 'oci') {
+    if (!host.root) return { kind: 'unavailable', reason: 'the oci runtime needs root' };
+    if (!host.hasRunc) return { kind: 'unavailable', reason: 'the oci runtime needs runc on PATH (apt-get install runc)' };
+    return { kind: 'oci' };
+  }
+  return { kind: 'cri', endpoint: e };
+}
+
+export interface NodeAgentOptions {
+  rest: RESTClient;
+  nodeName: string;
+  nodeIP: string;
+  labels: Record<string, string>;
+  taints: Taint[];
+  /** `<data-dir>/agent`: images, runtime state, pod files. */
+  rootDir: string;
+  runtime: Exclude<RuntimeChoice, { kind: 'unavailable' }>;
+  kubeletPort: number;
+  bindAddress: string;
+  /** Serving certificate of the HTTPS endpoint and the cluster CA its clients must chain to. */
+  tls: { certPEM: string; keyPEM: string; clientCAPEM: string };
+  clusterDNS?: string[];
+  clusterDomain?: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Stands in for the runtime until the podCIDR it needs is known, so the node can register meanwhile. */
+class PendingRuntime implements Pick<RuntimeService, 'status' | 'version'> {
+  current?: ContainerRuntime;
+  constructor(private readonly kind: string) {}
+  status(): Promise<RuntimeStatus> {
+    return this.current ? this.current.runtime.status() : Promise.resolve({ runtimeReady: false, networkReady: false, message: 'waiting for the node podCIDR' });
+  }
+  version(): Promise<RuntimeVersion> {
+    return this.current ? this.current.runtime.version() : Promise.resolve({ runtimeName: this.kind, runtimeVersion: 'starting', runtimeApiVersion: 'v1' });
+  }
+}
+
+function createRuntime(o: NodeAgentOptions, podCIDR: string, images: LocalImageService | undefined): ContainerRuntime {
+  switch (o.runtime.kind) {
+    case 'sim':
+      return new SimRuntime({ clock: o.clock, podCIDR });
+    case 'cri':
+      return new CriRuntime({ endpoint: o.runtime.endpoint });
+    case 'oci':
+      return createOciRuntime({ stateDir: path.join(o.rootDir, 'oci'), layers: images!, images: images!, podCIDR, logger: o.logger.with({ component: 'oci' }) });
+  }
+}
+
+/** Environment from the API: configMap/secret refs read when a container starts, as kubelet does. */
+export function envResolverFor(rest: RESTClient, node: { name: string; ip: string }): EnvResolver {
+  const configMaps = new ResourceClient(rest, { group: '', version: 'v1', resource: 'configmaps' });
+  const secrets = new ResourceClient(rest, { group: '', version: 'v1', resource: 'secrets' });
+  const orUndefined = async <T>(p: Promise<T>): Promise<T | undefined> => {
+    try {
+      return await p;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  };
+  return {
+    async resolve(pod, container, ctx) {
+      const r = await resolveEnv(pod, container, {
+        configMap: async (ns, name) => (await orUndefined(configMaps.inNamespace(ns).get(name))) as ConfigMapT | undefined,
+        secret: async (ns, name) => (await orUndefined(secrets.inNamespace(ns).get(name))) as SecretT | undefined,
+        node: { name: node.name, ip: ctx.hostIP ?? node.ip },
+        podIPs: ctx.podIPs ?? (ctx.podIP ? [ctx.podIP] : undefined),
+      });
+      return r.ok ? { ok: true, envs: r.envs } : r;
+    },
+  };
+}
+
+/** Runs the node agent until `signal` aborts; the runtime's containers keep running for the next start to adopt. */
+export async function runNodeAgent(o: NodeAgentOptions, outer: AbortSignal): Promise<void> {
+  const log = o.logger;
+  // One listener on the caller's signal; the agent's many watches and timers hang off its own.
+  const lifetime = new AbortController();
+  setMaxListeners(100, lifetime.signal);
+  if (outer.aborted) lifetime.abort();
+  else outer.addEventListener('abort', () => lifetime.abort(), { once: true });
+  const signal = lifetime.signal;
+  const images = o.runtime.kind === 'oci' ? new LocalImageService({ root: path.join(o.rootDir, 'images'), clock: o.clock }) : undefined;
+  const pending = new PendingRuntime(o.runtime.kind);
+  const nodeStatus = new NodeStatusManager({
+    rest: o.rest,
+    nodeName: o.nodeName,
+    nodeIP: o.nodeIP,
+    runtime: pending as unknown as RuntimeService,
+    images,
+    clock: o.clock,
+    logger: log.with({ component: 'node-status' }),
+    dataDir: o.rootDir,
+    labels: o.labels,
+    taints: o.taints,
+    kubeletPort: o.kubeletPort,
+  });
+  const statusRun = nodeStatus.run(signal);
+  let podCIDR: string;
+  try {
+    log.info('waiting for the node podCIDR', { node: o.nodeName });
+    podCIDR = await nodeStatus.waitForPodCIDR(signal);
+  } catch {
+    await statusRun;
+    return;
+  }
+  log.info('node podCIDR assigned', { node: o.nodeName, podCIDR });
+  const runtime = createRuntime(o, podCIDR, images);
+  pending.current = runtime;
+
+  const server = new KubeletServer({ runtime: runtime.runtime, tls: o.tls, bindAddress: o.bindAddress, port: o.kubeletPort, logger: log.with({ component: 'kubelet-server' }) });
+  const metrics = new ResourceMetricsCollector({ runtime: runtime.runtime, clock: o.clock });
+  server.mount('/metrics/resource', async (_req, res) => {
+    const body = await metrics.render();
+    res.writeHead(200, { 'Content-Type': RESOURCE_METRICS_CONTENT_TYPE });
+    res.end(body);
+  });
+  let serving = false;
+  try {
+    await server.start();
+    serving = true;
+    if (server.port !== o.kubeletPort) {
+      nodeStatus.setKubeletPort(server.port);
+      void nodeStatus.syncStatus({ force: true, signal });
+    }
+  } catch (err) {
+    log.error('agent HTTPS endpoint failed to start; logs, exec and metrics are unavailable', { port: o.kubeletPort, err });
+  }
+  // The runtime is up (and the port known): post the status that says so now, not at the next tick.
+  void nodeStatus.syncStatus({ force: true, signal });
+  const pods = new PodAgent({
+    rest: o.rest,
+    nodeName: o.nodeName,
+    runtime,
+    clock: o.clock,
+    logger: log.with({ component: 'pod-agent' }),
+    rootDir: o.rootDir,
+    nodeIP: o.nodeIP,
+    clusterDNS: o.clusterDNS,
+    clusterDomain: o.clusterDomain,
+    // Simulated pods have no files to mount; real runtimes get real volumes.
+    volumes: o.runtime.kind === 'sim' ? undefined : new VolumeManager({ rootDir: o.rootDir, client: o.rest, clock: o.clock }),
+    envResolver: envResolverFor(o.rest, { name: o.nodeName, ip: o.nodeIP }),
+  });
+  try {
+    await Promise.all([pods.run(signal), statusRun]);
+  } finally {
+    if (serving) await server.stop();
+    await runtime.dispose();
+  }
+}
+
+/** `--cleanup`: removes every pod the oci runtime runs (processes, mounts, netns, cgroups, bridge) and the agent's state. */
+export async function cleanupNodeAgent(rootDir: string, logger: Logger): Promise<void> {
+  const ociState = path.join(rootDir, 'oci');
+  if (existsSync(ociState)) {
+    const images = new LocalImageService({ root: path.join(rootDir, 'images') });
+    const rt = createOciRuntime({ stateDir: ociState, layers: images, images, logger });
+    await rt.cleanupAll();
+    await rt.dispose();
+  }
+  await rm(rootDir, { recursive: true, force: true });
+}
+
+function readToken(values: Record<string, unknown>): string | undefined {
+  if (values.token) return String(values.token);
+  if (values['token-file']) return readFileSync(String(values['token-file']), 'utf8').trim();
+  return undefined;
+}
+
+export async function runAgent(argv: string[]): Promise<number> {
+  const { values, args } = parseFlags(agentFlags, argv);
+  if (values.help) {
+    process.stdout.write(formatUsage('agent', 'Run node agent', agentFlags));
+    return 0;
+  }
+  if (args.length) throw new UsageError(`unexpected argument: ${args[0]}`);
+  const level = String(values['log-level']);
+  if (!isLogLevel(level)) throw new UsageError(`invalid value "${level}" for flag -log-level: must be one of error, warn, info, debug, trace`);
+  const logger = createLogger({ level });
+  const dataDir = path.resolve(String(values['data-dir'] ?? defaultAgentDataDir()));
+  const rootDir = path.join(dataDir, 'agent');
+  if (values.cleanup) {
+    await cleanupNodeAgent(rootDir, logger);
+    logger.info('agent state removed', { dir: rootDir });
+    return 0;
+  }
+  const serverURL = values.server ? String(values.server) : undefined;
+  if (!serverURL) throw new UsageError('--server is required');
+  if (!/^https:\/\//.test(serverURL)) throw new UsageError(`--server must be an https:// URL, got "${serverURL}"`);
+  const token = readToken(values);
+  if (!token) throw new UsageError('--token or --token-file is required');
+  const labels = parseNodeLabels(values['node-labels'] as string[]);
+  if (!labels.ok) throw new UsageError(`--node-labels: ${labels.message}`);
+  const taints = parseNodeTaints(values['node-taints'] as string[]);
+  if (!taints.ok) throw new UsageError(`--node-taints: ${taints.message}`);
+  const runtime = chooseRuntime(values['container-runtime-endpoint'] as string | undefined);
+  if (runtime.kind === 'unavailable') {
+    logger.error(`no container runtime: ${runtime.reason}; use --container-runtime-endpoint sim or a CRI socket`);
+    return 1;
+  }
+  const nodeName = String(values['node-name'] ?? os.hostname()).toLowerCase();
+  const nodeIP = String(values['node-ip'] ?? firstIPv4());
+  const port = Number(values['kubelet-port']);
+
+  const joined = await joinCluster({ server: serverURL, token, nodeName, dir: path.join(rootDir, 'tls'), servingSANs: { ipAddresses: [...new Set([nodeIP, '127.0.0.1'])], dnsNames: [nodeName, 'localhost'] } });
+  if (!joined.ok) {
+    logger.error('cannot join the cluster', { server: serverURL, err: joined.message });
+    return 1;
+  }
+  const creds = joined.value;
+  const transport = new HTTP2Transport({
+    server: serverURL,
+    caPEM: creds.caPEM,
+    certPEM: creds.client.certPEM,
+    keyPEM: creds.client.keyPEM,
+    userAgent: `kubelet/${KUBELET_VERSION} (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}) kubernetes/k8ts`,
+  });
+  const stop = new AbortController();
+  const onSignal = (sig: string) => {
+    logger.info('shutting down', { signal: sig });
+    stop.abort();
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  logger.info('k8ts agent starting', { node: nodeName, server: serverURL, runtime: runtime.kind, dataDir });
+  try {
+    await runNodeAgent(
+      {
+        rest: new RESTClient(transport),
+        nodeName,
+        nodeIP,
+        labels: labels.value,
+        taints: taints.value,
+        rootDir,
+        runtime,
+        kubeletPort: port,
+        bindAddress: String(values['bind-address']),
+        tls: { certPEM: creds.serving.certPEM, keyPEM: creds.serving.keyPEM, clientCAPEM: creds.caPEM },
+        clusterDNS: values['cluster-dns'] ? [String(values['cluster-dns'])] : undefined,
+        clusterDomain: String(values['cluster-domain']),
+        clock: realClock,
+        logger,
+      },
+      stop.signal,
+    );
+  } finally {
+    transport.close();
+  }
+  return 0;
+}
+

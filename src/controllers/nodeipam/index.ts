@@ -1,0 +1,2 @@
+export * from './cidr-set.js';
+export * from './controller.js';

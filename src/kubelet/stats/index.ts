@@ -1,0 +1,2 @@
+export * from './prometheus-text.js';
+export * from './resource-metrics.js';
