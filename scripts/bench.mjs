@@ -8,7 +8,7 @@ const repo = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const [name, ...rest] = process.argv.slice(2);
 const dir = join(repo, 'dist', 'bench');
 // Entry points only; the other modules in dist/bench are their helpers.
-const BENCHMARKS = ['api', 'scheduler', 'cluster'];
+const BENCHMARKS = ['api', 'scheduler', 'cluster', 'pods'];
 const available = existsSync(dir) ? BENCHMARKS.filter((b) => readdirSync(dir).includes(`${b}.js`)) : [];
 if (!name || !available.includes(name)) {
   console.error(`usage: npm run bench -- <name> [flags]\navailable: ${available.join(', ') || '(none: run npm run build first)'}`);

@@ -12,12 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { HTTP2Transport } from '../client/rest/http2-transport.js';
 import { RESTClient } from '../client/rest/rest-client.js';
-import type { ConfigMapT, SecretT } from '../api/core/v1/types.js';
-import { PodAgent, type EnvResolver } from '../kubelet/agent/index.js';
-import { resolveEnv } from '../kubelet/env/index.js';
-import { VolumeManager } from '../kubelet/volumes/index.js';
-import { ResourceClient } from '../client/rest/resource-client.js';
-import { isNotFound } from '../machinery/errors/index.js';
+import { PodAgent } from '../kubelet/agent/index.js';
 import { LocalImageService } from '../kubelet/images/index.js';
 import { joinCluster } from '../kubelet/node/join.js';
 import { parseNodeLabels, parseNodeTaints, type Taint } from '../kubelet/node/node-flags.js';
@@ -112,33 +107,18 @@ function createRuntime(o: NodeAgentOptions, podCIDR: string, images: LocalImageS
     case 'cri':
       return new CriRuntime({ endpoint: o.runtime.endpoint });
     case 'oci':
-      return createOciRuntime({ stateDir: path.join(o.rootDir, 'oci'), layers: images!, images: images!, podCIDR, logger: o.logger.with({ component: 'oci' }) });
+      return createOciRuntime({ stateDir: path.join(o.rootDir, 'oci'), layers: images!, images: images!, podCIDR, ...ociHostNames(), logger: o.logger.with({ component: 'oci' }) });
   }
 }
 
-/** Environment from the API: configMap/secret refs read when a container starts, as kubelet does. */
-export function envResolverFor(rest: RESTClient, node: { name: string; ip: string }): EnvResolver {
-  const configMaps = new ResourceClient(rest, { group: '', version: 'v1', resource: 'configmaps' });
-  const secrets = new ResourceClient(rest, { group: '', version: 'v1', resource: 'secrets' });
-  const orUndefined = async <T>(p: Promise<T>): Promise<T | undefined> => {
-    try {
-      return await p;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  };
-  return {
-    async resolve(pod, container, ctx) {
-      const r = await resolveEnv(pod, container, {
-        configMap: async (ns, name) => (await orUndefined(configMaps.inNamespace(ns).get(name))) as ConfigMapT | undefined,
-        secret: async (ns, name) => (await orUndefined(secrets.inNamespace(ns).get(name))) as SecretT | undefined,
-        node: { name: node.name, ip: ctx.hostIP ?? node.ip },
-        podIPs: ctx.podIPs ?? (ctx.podIP ? [ctx.podIP] : undefined),
-      });
-      return r.ok ? { ok: true, envs: r.envs } : r;
-    },
-  };
+/**
+ * Hidden overrides of the host-wide names the oci runtime claims (bridge,
+ * cgroup root), so several agents (test runs) on one machine stay apart.
+ */
+function ociHostNames(): { bridge?: string; cgroupRoot?: string } {
+  const bridge = process.env.K8TS_POD_BRIDGE?.trim();
+  const cgroupRoot = process.env.K8TS_CGROUP_ROOT?.trim();
+  return { ...(bridge ? { bridge } : {}), ...(cgroupRoot ? { cgroupRoot } : {}) };
 }
 
 /** Runs the node agent until `signal` aborts; the runtime's containers keep running for the next start to adopt. */
@@ -208,9 +188,6 @@ export async function runNodeAgent(o: NodeAgentOptions, outer: AbortSignal): Pro
     nodeIP: o.nodeIP,
     clusterDNS: o.clusterDNS,
     clusterDomain: o.clusterDomain,
-    // Simulated pods have no files to mount; real runtimes get real volumes.
-    volumes: o.runtime.kind === 'sim' ? undefined : new VolumeManager({ rootDir: o.rootDir, client: o.rest, clock: o.clock }),
-    envResolver: envResolverFor(o.rest, { name: o.nodeName, ip: o.nodeIP }),
   });
   try {
     await Promise.all([pods.run(signal), statusRun]);
@@ -225,7 +202,14 @@ export async function cleanupNodeAgent(rootDir: string, logger: Logger): Promise
   const ociState = path.join(rootDir, 'oci');
   if (existsSync(ociState)) {
     const images = new LocalImageService({ root: path.join(rootDir, 'images') });
-    const rt = createOciRuntime({ stateDir: ociState, layers: images, images, logger });
+    // The podCIDR the runtime ran with names the bridge's nat rules; without it the bridge would stay.
+    let podCIDR: string | undefined;
+    try {
+      podCIDR = (JSON.parse(readFileSync(path.join(ociState, 'ipam.json'), 'utf8')) as { cidr?: string }).cidr;
+    } catch {
+      podCIDR = undefined;
+    }
+    const rt = createOciRuntime({ stateDir: ociState, layers: images, images, podCIDR, ...ociHostNames(), logger });
     await rt.cleanupAll();
     await rt.dispose();
   }

@@ -159,11 +159,14 @@ export class PodAgent {
       onUpdate: (_o, p) => wake(p),
       onDelete: (p) => wake(('obj' in p && 'key' in p ? p.obj : p) as Pod),
     });
-    const informerRun = informer.run(signal);
+    // Containers need the service link variables: services are read before any pod is synced.
     const servicesRun = this.services?.run(signal);
-    // Containers need the service link variables, so pods start once services are known too.
-    const synced = (await informer.waitForSync(signal)) && (!this.services || (await this.services.waitForSync(signal)));
-    if (!synced) {
+    if (this.services && !(await this.services.waitForSync(signal))) {
+      await servicesRun;
+      return;
+    }
+    const informerRun = informer.run(signal);
+    if (!(await informer.waitForSync(signal))) {
       await Promise.all([informerRun, servicesRun]);
       return;
     }

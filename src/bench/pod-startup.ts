@@ -1,0 +1,80 @@
+/**
+ * Pod startup latency as the Kubernetes SLO defines it: from the create
+ * request to the pod's Ready condition seen through a watch. All pods are
+ * created at once, as a ReplicaSet stamps them out, and scheduled by the
+ * cluster's scheduler.
+ */
+import { performance } from 'node:perf_hooks';
+import type { KubeClient } from './kube-client.js';
+
+export interface PodStartupOptions {
+  namespace: string;
+  image: string;
+  count: number;
+  /** Name prefix; pods are `<prefix>-<i>`. */
+  prefix: string;
+  timeoutMs: number;
+}
+
+export interface PodStartupResult {
+  /** Create → Ready of every pod, in milliseconds, in pod order. */
+  latenciesMs: number[];
+  /** Create of the first pod → Ready of the last. */
+  wallMs: number;
+}
+
+/** A pod that is Ready as soon as its container runs, and stops within a second. */
+export function startupPod(namespace: string, name: string, image: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { app: 'pod-startup' } },
+    spec: {
+      containers: [{ name: 'main', image, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+      terminationGracePeriodSeconds: 1,
+    },
+  };
+}
+
+interface WatchedPod {
+  metadata?: { name?: string };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+const isReady = (p: WatchedPod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+export async function measurePodStartup(client: KubeClient, o: PodStartupOptions): Promise<PodStartupResult> {
+  const names = Array.from({ length: o.count }, (_, i) => `${o.prefix}-${i}`);
+  const createdAt = new Map<string, number>();
+  const readyAt = new Map<string, number>();
+  let allReady!: () => void;
+  const done = new Promise<void>((resolve) => (allReady = resolve));
+  // Watch first, so no Ready transition can slip between the creates and the watch.
+  const watch = client.watch(`/api/v1/namespaces/${o.namespace}/pods?watch=true&labelSelector=app%3Dpod-startup`, (ev) => {
+    const pod = ev.object as WatchedPod;
+    const name = pod.metadata?.name;
+    if (!name || readyAt.has(name) || !createdAt.has(name) || !isReady(pod)) return;
+    readyAt.set(name, performance.now());
+    if (readyAt.size === names.length) allReady();
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await watch.established;
+    const t0 = performance.now();
+    await Promise.all(
+      names.map(async (name) => {
+        createdAt.set(name, performance.now());
+        await client.json('POST', `/api/v1/namespaces/${o.namespace}/pods`, { body: startupPod(o.namespace, name, o.image) });
+      }),
+    );
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${o.count - readyAt.size} of ${o.count} pods not Ready after ${o.timeoutMs} ms`)), o.timeoutMs);
+    });
+    await Promise.race([done, timeout]);
+    const last = Math.max(...readyAt.values());
+    return { latenciesMs: names.map((n) => readyAt.get(n)! - createdAt.get(n)!), wallMs: last - t0 };
+  } finally {
+    clearTimeout(timer);
+    watch.close();
+  }
+}
