@@ -19,6 +19,8 @@ export function calculateStatus(allRSs: readonly (ReplicaSet | undefined)[], new
     availableReplicas: available,
     unavailableReplicas: unavailable,
   };
+  // Upstream's counts are omitempty: a zero is absent from the object, not 0.
+  for (const k of ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'] as const) if (!status[k]) delete status[k];
   if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
   if (d.status?.conditions?.length) status.conditions = d.status.conditions.map((c) => ({ ...c }));
   if (available >= deploymentReplicas(d) - maxUnavailable(d)) {

@@ -40,8 +40,13 @@ const disruptionMessage: Partial<Record<GCVictim['reason'], string>> = {
   'out-of-service': 'PodGC: node is out-of-service',
 };
 
+/** Upstream's quarantine: a node must be missing this long before its pods are orphans (it may be re-registering). */
+export const ORPHAN_QUARANTINE_MS = 40_000;
+
 export class PodGCController implements Controller {
   readonly name = 'podgc';
+  /** When each missing node was first seen missing. */
+  private readonly missingSince = new Map<string, number>();
 
   constructor(private readonly opts: PodGCControllerOptions) {}
 
@@ -68,11 +73,16 @@ export class PodGCController implements Controller {
     const victims = planPodGC(this.opts.podInformer.lister().list(), nodes, { terminatedThreshold: this.opts.terminatedPodThreshold });
     const deleted: string[] = [];
     const goneCache = new Map<string, boolean>();
+    const now = this.opts.clock.now();
+    for (const name of this.missingSince.keys()) if (nodes.has(name)) this.missingSince.delete(name);
     for (const { pod, reason } of victims) {
       const key = metaNamespaceKey(pod);
       try {
         if (reason === 'orphaned') {
           const node = pod.spec!.nodeName!;
+          const since = this.missingSince.get(node) ?? now;
+          this.missingSince.set(node, since);
+          if (now - since < ORPHAN_QUARANTINE_MS) continue;
           if (!goneCache.has(node)) goneCache.set(node, await this.opts.client.nodeGone(node));
           if (!goneCache.get(node)) continue;
         }

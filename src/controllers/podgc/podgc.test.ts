@@ -5,7 +5,7 @@ import type { ListerWatcher } from '../../client/informers/lister-watcher.js';
 import { FakeClock } from '../../machinery/clock.js';
 import { silentLogger } from '../../machinery/log.js';
 import type { Pod } from '../framework/pods.js';
-import { PodGCController } from './controller.js';
+import { ORPHAN_QUARANTINE_MS, PodGCController } from './controller.js';
 import { type GCNode, planPodGC } from './plan.js';
 
 function pod(name: string, o: { node?: string; phase?: string; created?: string; deleting?: boolean } = {}): Pod {
@@ -48,7 +48,7 @@ const idle: ListerWatcher<never> = {
 };
 
 describe('PodGCController', () => {
-  test('an orphan is deleted only once the API confirms the node is gone; it is marked Failed first', async () => {
+  test('an orphan is deleted only after the quarantine and once the API confirms the node is gone; it is marked Failed first', async () => {
     const clock = new FakeClock();
     const podInf = new SharedInformer<Pod>({ listerWatcher: idle, clock, freeze: true });
     const nodeInf = new SharedInformer<GCNode & Pod>({ listerWatcher: idle, clock, freeze: true });
@@ -67,6 +67,10 @@ describe('PodGCController', () => {
       logger: silentLogger,
       terminatedPodThreshold: 10,
     });
+    assert.deepEqual(await c.gc(), [], 'a node just gone may be re-registering');
+    clock.step(ORPHAN_QUARANTINE_MS - 1);
+    assert.deepEqual(await c.gc(), []);
+    clock.step(1);
     assert.deepEqual(await c.gc(), ['ns/a']);
     assert.deepEqual(calls, ['fail a PodGC: node no longer exists', 'delete a force=true']);
   });
