@@ -19,6 +19,10 @@ export interface PodStartupOptions {
 export interface PodStartupResult {
   /** Create → Ready of every pod, in milliseconds, in pod order. */
   latenciesMs: number[];
+  /** Create → bound to the node (the scheduler's share), in pod order. */
+  scheduledMs: number[];
+  /** Create → first status with the container running (the agent and runtime's share ends here), in pod order. */
+  runningMs: number[];
   /** Create of the first pod → Ready of the last. */
   wallMs: number;
 }
@@ -38,7 +42,8 @@ export function startupPod(namespace: string, name: string, image: string): Reco
 
 interface WatchedPod {
   metadata?: { name?: string };
-  status?: { conditions?: { type: string; status: string }[] };
+  spec?: { nodeName?: string };
+  status?: { conditions?: { type: string; status: string }[]; containerStatuses?: { state?: { running?: unknown } }[] };
 }
 
 const isReady = (p: WatchedPod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -47,14 +52,20 @@ export async function measurePodStartup(client: KubeClient, o: PodStartupOptions
   const names = Array.from({ length: o.count }, (_, i) => `${o.prefix}-${i}`);
   const createdAt = new Map<string, number>();
   const readyAt = new Map<string, number>();
+  const scheduledAt = new Map<string, number>();
+  const runningAt = new Map<string, number>();
   let allReady!: () => void;
   const done = new Promise<void>((resolve) => (allReady = resolve));
   // Watch first, so no Ready transition can slip between the creates and the watch.
   const watch = client.watch(`/api/v1/namespaces/${o.namespace}/pods?watch=true&labelSelector=app%3Dpod-startup`, (ev) => {
     const pod = ev.object as WatchedPod;
     const name = pod.metadata?.name;
-    if (!name || readyAt.has(name) || !createdAt.has(name) || !isReady(pod)) return;
-    readyAt.set(name, performance.now());
+    if (!name || readyAt.has(name) || !createdAt.has(name)) return;
+    const now = performance.now();
+    if (pod.spec?.nodeName && !scheduledAt.has(name)) scheduledAt.set(name, now);
+    if (pod.status?.containerStatuses?.some((c) => c.state?.running) && !runningAt.has(name)) runningAt.set(name, now);
+    if (!isReady(pod)) return;
+    readyAt.set(name, now);
     if (readyAt.size === names.length) allReady();
   });
   let timer: NodeJS.Timeout | undefined;
@@ -72,7 +83,9 @@ export async function measurePodStartup(client: KubeClient, o: PodStartupOptions
     });
     await Promise.race([done, timeout]);
     const last = Math.max(...readyAt.values());
-    return { latenciesMs: names.map((n) => readyAt.get(n)! - createdAt.get(n)!), wallMs: last - t0 };
+    // A phase not seen on its own (two changes in one event) ends when the next one is seen.
+    const since = (at: Map<string, number>) => names.map((n) => (at.get(n) ?? readyAt.get(n)!) - createdAt.get(n)!);
+    return { latenciesMs: since(readyAt), scheduledMs: since(scheduledAt), runningMs: since(runningAt), wallMs: last - t0 };
   } finally {
     clearTimeout(timer);
     watch.close();

@@ -23,7 +23,17 @@ export interface PodsBenchConfig {
 }
 
 export type RuntimeReport =
-  | { p50Ms: number; p99Ms: number; maxMs: number; wallMs: number; pods: number; warmupMs: number; runtimeVersion: string }
+  | {
+      p50Ms: number;
+      p99Ms: number;
+      maxMs: number;
+      wallMs: number;
+      pods: number;
+      warmupMs: number;
+      runtimeVersion: string;
+      /** p50 of create → bound, and of create → container running, to show where the time goes. */
+      phases: { scheduledP50Ms: number; runningP50Ms: number };
+    }
   | { skipped: string };
 
 export interface PodsBenchReport {
@@ -70,7 +80,7 @@ async function runRuntime(runtime: ContainerRuntimeKind, cfg: PodsBenchConfig, p
     await cluster.createNamespace('startup');
     const r = await measurePodStartup(cluster.client, { namespace: 'startup', image: cluster.image, count: cfg.pods, prefix: 'pod', timeoutMs: cfg.timeoutMs });
     const s = summarize(r.latenciesMs);
-    return { p50Ms: round(s.p50, 0), p99Ms: round(s.p99, 0), maxMs: round(s.max, 0), wallMs: round(r.wallMs, 0), pods: cfg.pods, warmupMs: round(warm.wallMs, 0), runtimeVersion: cluster.runtimeVersion };
+    return { p50Ms: round(s.p50, 0), p99Ms: round(s.p99, 0), maxMs: round(s.max, 0), wallMs: round(r.wallMs, 0), pods: cfg.pods, warmupMs: round(warm.wallMs, 0), runtimeVersion: cluster.runtimeVersion, phases: { scheduledP50Ms: round(summarize(r.scheduledMs).p50, 0), runningP50Ms: round(summarize(r.runningMs).p50, 0) } };
   } finally {
     await cluster.dispose();
   }
@@ -78,12 +88,12 @@ async function runRuntime(runtime: ContainerRuntimeKind, cfg: PodsBenchConfig, p
 
 function table(report: PodsBenchReport, runtimes: ContainerRuntimeKind[], print: Print): void {
   print('');
-  print(`${'runtime'.padEnd(10)}${['pods', 'p50 ms', 'p99 ms', 'max ms', 'all Ready ms'].map((h) => h.padStart(14)).join('')}`);
+  print(`${'runtime'.padEnd(10)}${['pods', 'p50 ms', 'p99 ms', 'max ms', 'all Ready ms', 'bound p50', 'running p50'].map((h) => h.padStart(14)).join('')}`);
   for (const name of runtimes) {
     const r = report[name];
     if (!r) continue;
     if ('skipped' in r) print(`${name.padEnd(10)}skipped: ${r.skipped}`);
-    else print(`${name.padEnd(10)}${[r.pods, r.p50Ms, r.p99Ms, r.maxMs, r.wallMs].map((v) => String(v).padStart(14)).join('')}`);
+    else print(`${name.padEnd(10)}${[r.pods, r.p50Ms, r.p99Ms, r.maxMs, r.wallMs, r.phases.scheduledP50Ms, r.phases.runningP50Ms].map((v) => String(v).padStart(14)).join('')}`);
   }
 }
 
