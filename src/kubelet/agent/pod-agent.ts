@@ -156,7 +156,10 @@ export class PodAgent {
     };
     informer.addEventHandler({
       onAdd: wake,
-      onUpdate: (_o, p) => wake(p),
+      // As kubelet: the status this agent writes back is no reason to sync again (it would cut back-offs short).
+      onUpdate: (o, p) => {
+        if (!statusOnlyChange(o, p)) wake(p);
+      },
       onDelete: (p) => wake(('obj' in p && 'key' in p ? p.obj : p) as Pod),
     });
     // Containers need the service link variables: services are read before any pod is synced.
@@ -284,4 +287,17 @@ export class PodAgent {
     this.crashBackoff.gc(this.opts.clock.now());
     this.pullBackoff.gc(this.opts.clock.now());
   }
+}
+
+/** Whether two versions of a pod differ in nothing the agent acts on (status and bookkeeping only). */
+function statusOnlyChange(a: Pod, b: Pod): boolean {
+  const m = (p: Pod) => p.metadata;
+  return (
+    m(a).uid === m(b).uid &&
+    m(a).deletionTimestamp === m(b).deletionTimestamp &&
+    m(a).deletionGracePeriodSeconds === m(b).deletionGracePeriodSeconds &&
+    JSON.stringify(m(a).labels ?? {}) === JSON.stringify(m(b).labels ?? {}) &&
+    JSON.stringify(m(a).annotations ?? {}) === JSON.stringify(m(b).annotations ?? {}) &&
+    JSON.stringify(a.spec ?? {}) === JSON.stringify(b.spec ?? {})
+  );
 }

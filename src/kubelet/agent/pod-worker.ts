@@ -420,7 +420,8 @@ export class PodWorker {
       this.ctx.pullBackoff.next(key, this.ctx.clock.now());
       this.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${msg}`);
       this.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull');
-      this.resyncIn(this.ctx.pullBackoff.get(key));
+      // The next sync (about a relist period later, as kubelet's) reports the back-off until it ends.
+      this.resyncIn(Math.min(1000, this.ctx.pullBackoff.get(key)));
       return { ok: false, reason: 'ErrImagePull', message: msg };
     }
   }
