@@ -13,7 +13,7 @@ import path from 'node:path';
 import { HTTP2Transport } from '../client/rest/http2-transport.js';
 import { RESTClient } from '../client/rest/rest-client.js';
 import { PodAgent } from '../kubelet/agent/index.js';
-import { LocalImageService } from '../kubelet/images/index.js';
+import { LocalImageService, loadRegistries, runImageGC } from '../kubelet/images/index.js';
 import { joinCluster } from '../kubelet/node/join.js';
 import { parseNodeLabels, parseNodeTaints, type Taint } from '../kubelet/node/node-flags.js';
 import { KUBELET_VERSION, NodeStatusManager } from '../kubelet/node/node-status-manager.js';
@@ -130,7 +130,9 @@ export async function runNodeAgent(o: NodeAgentOptions, outer: AbortSignal): Pro
   if (outer.aborted) lifetime.abort();
   else outer.addEventListener('abort', () => lifetime.abort(), { once: true });
   const signal = lifetime.signal;
-  const images = o.runtime.kind === 'oci' ? new LocalImageService({ root: path.join(o.rootDir, 'images'), clock: o.clock }) : undefined;
+  // Mirrors and credentials in k3s's registries.yaml format; a missing file means none.
+  const registries = o.runtime.kind === 'oci' ? await loadRegistries(path.join(o.rootDir, 'registries.yaml')) : undefined;
+  const images = o.runtime.kind === 'oci' ? new LocalImageService({ root: path.join(o.rootDir, 'images'), clock: o.clock, registries }) : undefined;
   const pending = new PendingRuntime(o.runtime.kind);
   const nodeStatus = new NodeStatusManager({
     rest: o.rest,
@@ -189,8 +191,9 @@ export async function runNodeAgent(o: NodeAgentOptions, outer: AbortSignal): Pro
     clusterDNS: o.clusterDNS,
     clusterDomain: o.clusterDomain,
   });
+  const imageGC = images ? runImageGC({ runtime: runtime.runtime, images, clock: o.clock, logger: log.with({ component: 'image-gc' }), signal }) : Promise.resolve();
   try {
-    await Promise.all([pods.run(signal), statusRun]);
+    await Promise.all([pods.run(signal), statusRun, imageGC]);
   } finally {
     if (serving) await server.stop();
     await runtime.dispose();

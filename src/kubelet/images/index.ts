@@ -7,3 +7,4 @@ export { loadRegistries, parseRegistries, endpointsFor, isLoopbackHost, type Reg
 export { credentialsFor, parseDockerConfigJSON, toAuthConfig, type DockerConfig, type DockerConfigEntry } from './docker-config.js';
 export { planImageGC, validateGCPolicy, type ImageGCPolicy, type FsUsage } from './gc.js';
 export { ContentStore, type StoredImage, type StoredLayer } from './store.js';
+export { runImageGC, collectImagesOnce, imagesInUse, defaultImageGCPolicy, IMAGE_GC_PERIOD_MS } from './gc-loop.js';
