@@ -189,6 +189,9 @@ export class APIServer {
         requestCert: true,
         rejectUnauthorized: false,
         settings: { maxConcurrentStreams: 1000 },
+        // Node's default (10 MB) counts bytes queued for slow readers; one component's watches
+        // and lists over a single connection exceed it on large clusters, and the session is dropped.
+        maxSessionMemory: 256,
       },
       (req, res) => void this.serve(req as Req, res as Res),
     );

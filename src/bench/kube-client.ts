@@ -92,6 +92,7 @@ export class KubeClient {
         cert: this.creds.certPEM,
         key: this.creds.keyPEM,
         settings: { initialWindowSize: STREAM_WINDOW },
+        maxSessionMemory: 256,
       });
       s.once('error', reject);
       s.once('connect', () => {

@@ -80,6 +80,8 @@ export class HTTP2Transport implements Transport {
       key: c.keyPEM,
       servername: c.tlsServerName,
       rejectUnauthorized: !c.insecureSkipTLSVerify,
+      // Informers list and watch thousands of objects over this one connection (see the server's setting).
+      maxSessionMemory: 256,
     });
     const forget = () => {
       if (this.session === session) this.session = undefined;
