@@ -10,8 +10,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type FlagSpec, UsageError, parseFlags } from '../cmd/flags.js';
+import { machineInfo, runIfMain } from './cli.js';
 import { CRUD_OPS, type CrudLevelResult, createNamespace, crudLevel, fillPods } from './crud.js';
 import { EtcdProcess, etcdInstalled } from './etcd-process.js';
 import { KubeClient, loadKubeconfig } from './kube-client.js';
@@ -231,10 +231,9 @@ function summaryTable(report: BenchReport, print: Print): void {
 export async function main(argv: string[], opts: { print?: Print } = {}): Promise<BenchReport> {
   const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
   const cfg = parseBenchFlags(argv);
-  const cpus = os.cpus();
   const { backends: _b, cpuProfDir: _p, ...config } = cfg;
   const report: BenchReport = {
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memGB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${os.platform()}-${os.arch()}` },
+    machine: { ...machineInfo(), platform: `${os.platform()}-${os.arch()}` },
     config,
   };
   print(`k8ts API benchmark: ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.memGB} GB, node ${report.machine.node}`);
@@ -254,9 +253,4 @@ export async function main(argv: string[], opts: { print?: Print } = {}): Promis
   return report;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((err) => {
-    process.stderr.write(`${err instanceof UsageError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
-  });
-}
+runIfMain(import.meta.url, main);

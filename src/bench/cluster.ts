@@ -14,8 +14,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { type FlagSpec, UsageError, parseFlags } from '../cmd/flags.js';
+import { machineInfo, parseOrReportUsage, runIfMain } from './cli.js';
 import { KubeClient, loadKubeconfig } from './kube-client.js';
 import { ServerProcess } from './server-process.js';
 import { round } from './stats.js';
@@ -151,17 +151,9 @@ async function deployment(cfg: ClusterBenchConfig): Promise<DeploymentResult> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let cfg: ClusterBenchConfig;
-  try {
-    cfg = parseClusterBenchFlags(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memGB: round(os.totalmem() / 2 ** 30, 1), node: process.version };
+  const cfg = parseOrReportUsage(parseClusterBenchFlags, argv);
+  if (!cfg) return 2;
+  const machine = machineInfo();
   process.stdout.write(`cluster benchmark on ${machine.cpus} × ${machine.cpuModel}\n`);
   const report: { machine: typeof machine; idle?: IdleResult; deployment?: DeploymentResult } = { machine };
   if (cfg.only !== 'deployment') {
@@ -176,12 +168,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(`${(err as Error).stack ?? err}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

@@ -10,8 +10,8 @@
  * with its reason. The last line printed is one JSON object with every figure.
  */
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { type FlagSpec, UsageError, parseFlags } from '../cmd/flags.js';
+import { machineInfo, runIfMain } from './cli.js';
 import { type ContainerRuntimeKind, containerClusterSkipReason, deletePodsAndWait, startContainerCluster } from './container-cluster.js';
 import { measurePodStartup } from './pod-startup.js';
 import { round, summarize } from './stats.js';
@@ -100,9 +100,8 @@ function table(report: PodsBenchReport, runtimes: ContainerRuntimeKind[], print:
 export async function main(argv: string[], opts: { print?: Print } = {}): Promise<PodsBenchReport> {
   const print = opts.print ?? ((line: string) => process.stdout.write(line + '\n'));
   const cfg = parsePodsBenchFlags(argv);
-  const cpus = os.cpus();
   const report: PodsBenchReport = {
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', memGB: round(os.totalmem() / 2 ** 30, 1), node: process.version, platform: `${os.platform()}-${os.arch()}`, loadavg1m: round(os.loadavg()[0]!, 2) },
+    machine: { ...machineInfo(), platform: `${os.platform()}-${os.arch()}`, loadavg1m: round(os.loadavg()[0]!, 2) },
   };
   print(`k8ts pod startup benchmark: ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.memGB} GB, load ${report.machine.loadavg1m}, ${cfg.pods} pods at once`);
   for (const runtime of cfg.runtimes) report[runtime] = await runRuntime(runtime, cfg, print);
@@ -111,9 +110,4 @@ export async function main(argv: string[], opts: { print?: Print } = {}): Promis
   return report;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((err) => {
-    process.stderr.write(`${err instanceof UsageError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(err instanceof UsageError ? 2 : 1);
-  });
-}
+runIfMain(import.meta.url, main);

@@ -15,7 +15,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { HTTP2Transport } from '../client/rest/http2-transport.js';
 import { parseKubeconfig } from '../client/rest/kubeconfig.js';
 import { RESTClient } from '../client/rest/rest-client.js';
@@ -24,6 +23,7 @@ import { realClock } from '../machinery/clock.js';
 import { createLogger, silentLogger } from '../machinery/log.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { readFileSync } from 'node:fs';
+import { machineInfo, parseOrReportUsage, runIfMain } from './cli.js';
 import { KubeClient, loadKubeconfig } from './kube-client.js';
 import { runPool } from './pool.js';
 import { ServerProcess } from './server-process.js';
@@ -211,17 +211,9 @@ async function runWorkload(cfg: SchedulerBenchConfig, workload: Workload): Promi
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let cfg: SchedulerBenchConfig;
-  try {
-    cfg = parseSchedulerBenchFlags(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memGB: round(os.totalmem() / 2 ** 30, 1), node: process.version };
+  const cfg = parseOrReportUsage(parseSchedulerBenchFlags, argv);
+  if (!cfg) return 2;
+  const machine = machineInfo();
   process.stdout.write(`scheduler benchmark: ${cfg.nodes} nodes, ${cfg.pods} pods, ${cfg.datastore}; ${machine.cpus} × ${machine.cpuModel}\n`);
   const results: WorkloadResult[] = [];
   for (const w of cfg.workloads) {
@@ -235,12 +227,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(`${(err as Error).stack ?? err}\n`);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);

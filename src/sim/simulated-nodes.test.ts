@@ -1,30 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HTTP2Transport } from '../client/rest/http2-transport.js';
-import { parseKubeconfig } from '../client/rest/kubeconfig.js';
 import { ResourceClient } from '../client/rest/resource-client.js';
-import { RESTClient } from '../client/rest/rest-client.js';
+import type { RESTClient } from '../client/rest/rest-client.js';
 import { FakeClock, realClock, rfc3339Micro } from '../machinery/clock.js';
 import { silentLogger } from '../machinery/log.js';
 import type { KubeObject } from '../machinery/meta/types.js';
-import { startTestAPIServer, type TestAPIServer } from '../testing/api-server.js';
+import { type ClientEnv, eventually, startClientEnv } from '../testing/controller-env.js';
 import { SimulatedNodes } from './simulated-nodes.js';
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
 describe('SimulatedNodes', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
+  let env: ClientEnv;
   let rest: RESTClient;
   let nodes: ResourceClient<Obj>;
   let pods: ResourceClient<Obj>;
@@ -33,11 +20,8 @@ describe('SimulatedNodes', () => {
   let running: Promise<void>;
 
   before(async () => {
-    srv = await startTestAPIServer();
-    const cfg = parseKubeconfig(srv.kubeconfig);
-    assert.equal(cfg.kind, 'ok');
-    transport = new HTTP2Transport(cfg.kind === 'ok' ? cfg.config : { server: '' });
-    rest = new RESTClient(transport);
+    env = await startClientEnv();
+    ({ rest } = env);
     nodes = new ResourceClient<Obj>(rest, { group: '', version: 'v1', resource: 'nodes' });
     pods = new ResourceClient<Obj>(rest, { group: '', version: 'v1', resource: 'pods' }, 'default');
     leases = new ResourceClient<Obj>(rest, { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }, 'kube-node-lease');
@@ -48,8 +32,7 @@ describe('SimulatedNodes', () => {
   after(async () => {
     stop.abort();
     await running;
-    transport.close();
-    await srv.stop();
+    await env.stop();
   });
 
   const makePod = (name: string, opts: { annotations?: Record<string, string>; restartPolicy?: string } = {}): Obj => ({
@@ -60,7 +43,7 @@ describe('SimulatedNodes', () => {
   });
 
   test('registers Ready nodes with capacity, labels, podCIDRs and leases', async () => {
-    const list = await waitFor('three nodes', async () => {
+    const list = await eventually('three nodes', async () => {
       const l = await nodes.list({ labelSelector: 'k8ts.io/simulated=true' });
       return l.items.length === 3 ? l.items : undefined;
     });
@@ -80,14 +63,14 @@ describe('SimulatedNodes', () => {
       assert.equal(status.conditions.find((c) => c.type === 'MemoryPressure')?.status, 'False');
       assert.equal(status.nodeInfo.kubeletVersion, 'v1.32.0-k8ts');
       assert.equal(status.nodeInfo.containerRuntimeVersion, 'sim://1');
-      const lease = await waitFor('lease', () => leases.get(name));
+      const lease = await eventually('lease', () => leases.get(name));
       assert.equal((lease.spec as { holderIdentity?: string }).holderIdentity, name);
     }
   });
 
   test('a bound pod becomes Running and Ready with an IP from its node /24', async () => {
     await pods.create(makePod('web'));
-    const p = await waitFor('web running', async () => {
+    const p = await eventually('web running', async () => {
       const got = await pods.get('web');
       return (got.status as { phase?: string }).phase === 'Running' ? got : undefined;
     });
@@ -106,9 +89,9 @@ describe('SimulatedNodes', () => {
       const s = got.status as { phase?: string; conditions?: { type: string; status: string }[] };
       return s.phase === 'Running' && s.conditions?.find((c) => c.type === 'Ready')?.status === want ? true : undefined;
     };
-    await waitFor('shy running unready', () => ready('False'));
+    await eventually('shy running unready', () => ready('False'));
     await pods.patch('shy', 'merge', { metadata: { annotations: { 'sim.k8ts.io/ready': 'true' } } });
-    await waitFor('shy ready', () => ready('True'));
+    await eventually('shy ready', () => ready('True'));
   });
 
   const jobs: { name: string; exitCode?: string; phase: string; reason: string }[] = [
@@ -120,7 +103,7 @@ describe('SimulatedNodes', () => {
       const annotations: Record<string, string> = { 'sim.k8ts.io/run-seconds': '0.1' };
       if (j.exitCode) annotations['sim.k8ts.io/exit-code'] = j.exitCode;
       await pods.create(makePod(j.name, { annotations, restartPolicy: 'Never' }));
-      const p = await waitFor(`${j.name} done`, async () => {
+      const p = await eventually(`${j.name} done`, async () => {
         const got = await pods.get(j.name);
         return (got.status as { phase?: string }).phase === j.phase ? got : undefined;
       });
@@ -132,10 +115,10 @@ describe('SimulatedNodes', () => {
 
   test('deleting a running pod removes it after the (capped) grace period', async () => {
     await pods.create(makePod('doomed'));
-    await waitFor('doomed running', async () => ((await pods.get('doomed')).status as { phase?: string }).phase === 'Running' || undefined);
+    await eventually('doomed running', async () => ((await pods.get('doomed')).status as { phase?: string }).phase === 'Running' || undefined);
     const res = await pods.delete('doomed');
     assert.ok((res as Obj).metadata?.deletionTimestamp, 'graceful deletion first marks the pod');
-    await waitFor('doomed gone', async () => {
+    await eventually('doomed gone', async () => {
       try {
         await pods.get('doomed');
         return undefined;
@@ -148,10 +131,8 @@ describe('SimulatedNodes', () => {
 
 describe('SimulatedNodes heartbeats', () => {
   test('a node annotated down stops renewing its lease while others go on', async () => {
-    const srv = await startTestAPIServer();
-    const cfg = parseKubeconfig(srv.kubeconfig);
-    const transport = new HTTP2Transport(cfg.kind === 'ok' ? cfg.config : { server: '' });
-    const rest = new RESTClient(transport);
+    const env = await startClientEnv();
+    const { rest } = env;
     const clock = new FakeClock();
     const stop = new AbortController();
     const sim = new SimulatedNodes({ rest, clock, logger: silentLogger, count: 2, prefix: 'hb-', startIndex: 5 });
@@ -161,19 +142,19 @@ describe('SimulatedNodes heartbeats', () => {
       const leases = new ResourceClient<Obj>(rest, { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }, 'kube-node-lease');
       const renewTime = async (name: string) => ((await leases.get(name)).spec as { renewTime?: string }).renewTime;
       const start = rfc3339Micro(clock.now());
-      assert.equal(await waitFor('hb-5 lease', () => renewTime('hb-5')), start);
-      await waitFor('hb-6 lease', () => renewTime('hb-6'));
+      assert.equal(await eventually('hb-5 lease', () => renewTime('hb-5')), start);
+      await eventually('hb-6 lease', () => renewTime('hb-6'));
       assert.equal((await nodes.get('hb-6')).spec?.podCIDR, '10.244.6.0/24');
 
       clock.step(40_000);
       const t1 = rfc3339Micro(clock.now());
-      await waitFor('hb-5 renewed', async () => ((await renewTime('hb-5')) === t1 ? true : undefined));
+      await eventually('hb-5 renewed', async () => ((await renewTime('hb-5')) === t1 ? true : undefined));
 
       await nodes.patch('hb-5', 'merge', { metadata: { annotations: { 'sim.k8ts.io/down': 'true' } } });
-      await waitFor('sim sees hb-5 down', async () => sim.nodeDown('hb-5') || undefined);
+      await eventually('sim sees hb-5 down', async () => sim.nodeDown('hb-5') || undefined);
       clock.step(80_000);
       const t2 = rfc3339Micro(clock.now());
-      await waitFor('hb-6 renewed', async () => {
+      await eventually('hb-6 renewed', async () => {
         const r = await renewTime('hb-6');
         return r !== undefined && r > t1 ? true : undefined;
       });
@@ -181,14 +162,14 @@ describe('SimulatedNodes heartbeats', () => {
       assert.equal(await renewTime('hb-5'), t1, 'a down node does not renew');
 
       await nodes.patch('hb-5', 'merge', { metadata: { annotations: { 'sim.k8ts.io/down': null } } });
-      await waitFor('hb-5 renews again when up', async () => ((await renewTime('hb-5')) === t2 ? true : undefined));
+      await eventually('hb-5 renews again when up', async () => ((await renewTime('hb-5')) === t2 ? true : undefined));
 
       // Unchanged status is posted on the slow report period, keeping the other conditions intact.
       type Cond = { type: string; status: string; reason: string; lastHeartbeatTime: string };
       const ready = async () => ((await nodes.get('hb-6')).status as { conditions: Cond[] }).conditions.find((c) => c.type === 'Ready')!;
       const before = await ready();
       clock.step(300_000);
-      const after = await waitFor('hb-6 status heartbeat', async () => {
+      const after = await eventually('hb-6 status heartbeat', async () => {
         const c = await ready();
         return c.lastHeartbeatTime !== before.lastHeartbeatTime ? c : undefined;
       });
@@ -198,8 +179,7 @@ describe('SimulatedNodes heartbeats', () => {
     } finally {
       stop.abort();
       await running;
-      transport.close();
-      await srv.stop();
+      await env.stop();
     }
   });
 });

@@ -22,7 +22,7 @@ import type { KubeObject, ObjectMeta } from '../../machinery/meta/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
 import { type EventSink, controllerRefFor, errorMessage } from '../framework/pod-control.js';
 import { controllerRefOf } from '../framework/pods.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { JOB_GVR, type Job, type JobTemplateSpec, finishedCondition, isJobFinished, isJobSucceeded } from '../job/types.js';
 import { bindSchedule, formatRFC1123Z, formatRFC3339InZone, jobNameFor, nextScheduleDelayMs, nextScheduleTime } from './schedule.js';
 
@@ -108,15 +108,16 @@ export class CronJobController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      const synced = await Promise.all([this.opts.cronJobInformer.waitForSync(signal), this.opts.jobInformer.waitForSync(signal)]);
-      if (!synced.every(Boolean)) return;
-      this.opts.logger.info('starting controller', { controller: this.name, workers });
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.reconcile(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    await runSyncedWorkers({
+      informers: [this.opts.cronJobInformer, this.opts.jobInformer],
+      handlers: this.handlers,
+      onSynced: () => this.opts.logger.info('starting controller', { controller: this.name, workers }),
+      queue: this.queue,
+      reconcile: (key) => this.reconcile(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   /** The worker's entry: sync, then requeue at the next schedule time. */

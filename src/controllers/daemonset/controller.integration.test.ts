@@ -1,14 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKubeconfig } from '../../client/rest/kubeconfig.js';
-import { HTTP2Transport } from '../../client/rest/http2-transport.js';
-import { RESTClient } from '../../client/rest/rest-client.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
-import { realClock } from '../../machinery/clock.js';
-import { silentLogger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
-import { type TestAPIServer, startTestAPIServer } from '../../testing/api-server.js';
-import { ControllerManager } from '../manager.js';
+import { type ClientEnv, eventually, startControllerEnv } from '../../testing/controller-env.js';
 import type { Pod } from '../framework/pods.js';
 import type { ControllerRevision } from '../history/revisions.js';
 import { daemonSetControllerDescriptor } from './controller.js';
@@ -23,33 +17,15 @@ const gvr = {
   controllerrevisions: { group: 'apps', version: 'v1', resource: 'controllerrevisions' },
 };
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 const rfc3339 = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 describe('DaemonSet controller against an API server', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
-  let rest: RESTClient;
+  let env: ClientEnv;
   let pods: ResourceClient<Pod>;
   let nodes: ResourceClient<KubeObject & { spec?: Record<string, unknown> }>;
   let daemonSets: ResourceClient<DaemonSet>;
   let revisions: ResourceClient<ControllerRevision>;
-  const stop = new AbortController();
-  let running: Promise<void>;
+  const stopKubelet = new AbortController();
   let kubelet: Promise<void>;
 
   /** Plays scheduler and kubelet: binds pinned pods, makes them Ready, finishes deletions. */
@@ -77,38 +53,26 @@ describe('DaemonSet controller against an API server', () => {
   }
 
   before(async () => {
-    srv = await startTestAPIServer();
-    const loaded = parseKubeconfig(srv.kubeconfig);
-    assert.equal(loaded.kind, 'ok');
-    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
-    rest = new RESTClient(transport);
-    pods = new ResourceClient<Pod>(rest, gvr.pods, NS);
-    nodes = new ResourceClient(rest, gvr.nodes);
-    daemonSets = new ResourceClient<DaemonSet>(rest, gvr.daemonsets, NS);
-    revisions = new ResourceClient<ControllerRevision>(rest, gvr.controllerrevisions, NS);
-    for (const [i, taints] of [[], [], [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]].entries()) {
-      await nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: `n${i}`, labels: { 'kubernetes.io/hostname': `n${i}`, disk: i === 0 ? 'ssd' : 'hdd' } }, spec: { taints } });
-    }
-    const manager = new ControllerManager({
-      rest,
-      clock: realClock,
-      logger: silentLogger,
-      identity: 'ds-test',
+    env = await startControllerEnv({
       controllers: [daemonSetControllerDescriptor],
-      leaseDurationMs: 3000,
-      renewDeadlineMs: 2000,
-      retryPeriodMs: 500,
+      identity: 'ds-test',
+      prepare: async (rest) => {
+        pods = new ResourceClient<Pod>(rest, gvr.pods, NS);
+        nodes = new ResourceClient(rest, gvr.nodes);
+        daemonSets = new ResourceClient<DaemonSet>(rest, gvr.daemonsets, NS);
+        revisions = new ResourceClient<ControllerRevision>(rest, gvr.controllerrevisions, NS);
+        for (const [i, taints] of [[], [], [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]].entries()) {
+          await nodes.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: `n${i}`, labels: { 'kubernetes.io/hostname': `n${i}`, disk: i === 0 ? 'ssd' : 'hdd' } }, spec: { taints } });
+        }
+      },
     });
-    running = manager.run(stop.signal);
-    kubelet = fakeNodeAgent(stop.signal);
+    kubelet = fakeNodeAgent(stopKubelet.signal);
   });
 
   after(async () => {
-    stop.abort();
-    await running;
+    stopKubelet.abort();
     await kubelet;
-    transport.close();
-    await srv.stop();
+    await env.stop();
   });
 
   const active = async (app: string) => (await pods.list({ labelSelector: `app=${app}` })).items.filter((p) => !p.metadata.deletionTimestamp);

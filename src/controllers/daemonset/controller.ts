@@ -22,7 +22,7 @@ import { claimPods } from '../framework/controller-ref-manager.js';
 import { ControllerExpectations } from '../framework/expectations.js';
 import { type EventSink, type PodControl, RealPodControl, controllerRefFor } from '../framework/pod-control.js';
 import { type Pod, type PodTemplateSpec, controllerRefOf, isPodReady } from '../framework/pods.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { slowStartBatch } from '../framework/slow-start.js';
 import { type ControllerRevisionControl, RealControllerRevisionControl } from '../history/revision-control.js';
 import { CONTROLLER_REVISION_HASH_LABEL, type ControllerRevision, POD_REVISION_HASH_LABEL, equalRevision, newControllerRevision, nextRevision, revisionsToTruncate, sortRevisions, templatePatch } from '../history/revisions.js';
@@ -96,16 +96,17 @@ export class DaemonSetController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      const { dsInformer, podInformer, nodeInformer, revisionInformer } = this.opts;
-      const synced = await Promise.all([dsInformer, podInformer, nodeInformer, revisionInformer].map((i) => (i as SharedInformer).waitForSync(signal)));
-      if (!synced.every(Boolean)) return;
-      this.opts.logger.info('starting controller', { controller: this.name, workers });
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    const { dsInformer, podInformer, nodeInformer, revisionInformer } = this.opts;
+    await runSyncedWorkers({
+      informers: [dsInformer, podInformer, nodeInformer, revisionInformer],
+      handlers: this.handlers,
+      onSynced: () => this.opts.logger.info('starting controller', { controller: this.name, workers }),
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   private satisfied(key: string): boolean {

@@ -4,7 +4,8 @@
  * the node's labels and tolerate its taints. A NoSchedule taint keeps a new
  * pod off the node but lets a running one stay; NoExecute evicts it too.
  */
-import type { NodeSelectorRequirementT, NodeSelectorT, NodeSelectorTermT, TaintT, TolerationT } from '../../api/core/v1/types.js';
+import { matchesNodeSelectorAndAffinity } from '../../api/core/v1/node-selector.js';
+import type { NodeSelectorT, NodeSelectorTermT, TaintT, TolerationT } from '../../api/core/v1/types.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
 import type { Pod } from '../framework/pods.js';
 
@@ -71,48 +72,6 @@ export function withDaemonTolerations(spec: DaemonPodSpec): DaemonPodSpec {
   addToleration(tolerations, { key: TAINT_UNSCHEDULABLE, operator: 'Exists', effect: 'NoSchedule' });
   if (spec.hostNetwork) addToleration(tolerations, { key: TAINT_NETWORK_UNAVAILABLE, operator: 'Exists', effect: 'NoSchedule' });
   return { ...spec, tolerations };
-}
-
-function requirementMatches(r: NodeSelectorRequirementT, values: Readonly<Record<string, string>>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(values, r.key);
-  const v = values[r.key] ?? '';
-  const vals = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return has && vals.includes(v);
-    case 'NotIn':
-      return !has || !vals.includes(v);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      if (!has || vals.length !== 1 || !/^-?\d+$/.test(v) || !/^-?\d+$/.test(vals[0]!)) return false;
-      return r.operator === 'Gt' ? Number(v) > Number(vals[0]) : Number(v) < Number(vals[0]);
-    }
-    default:
-      return false;
-  }
-}
-
-function termMatches(term: NodeSelectorTermT, node: Node): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  // An empty term selects nothing (terms are ORed; an empty one must not match everything).
-  if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata.labels ?? {};
-  const fieldValues = { 'metadata.name': node.metadata.name ?? '' };
-  return exprs.every((r) => requirementMatches(r, labels)) && fields.every((r) => r.key === 'metadata.name' && requirementMatches(r, fieldValues));
-}
-
-/** nodeSelector and required node affinity of a pod spec against a node. */
-export function matchesNodeSelectorAndAffinity(spec: DaemonPodSpec, node: Node): boolean {
-  const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (!required) return true;
-  return (required.nodeSelectorTerms ?? []).some((t) => termMatches(t, node));
 }
 
 /** Upstream NodeShouldRunDaemonPod for a DaemonSet's pod template spec. */

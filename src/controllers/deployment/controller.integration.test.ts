@@ -1,13 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKubeconfig } from '../../client/rest/kubeconfig.js';
-import { HTTP2Transport } from '../../client/rest/http2-transport.js';
-import { RESTClient } from '../../client/rest/rest-client.js';
+import type { RESTClient } from '../../client/rest/rest-client.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
-import { realClock } from '../../machinery/clock.js';
-import { silentLogger } from '../../machinery/log.js';
-import { type TestAPIServer, startTestAPIServer } from '../../testing/api-server.js';
-import { ControllerManager } from '../manager.js';
+import { type ClientEnv, eventually, startControllerEnv } from '../../testing/controller-env.js';
 import type { Pod } from '../framework/pods.js';
 import { replicaSetControllerDescriptor } from '../replicaset/controller.js';
 import { deploymentControllerDescriptor } from './controller.js';
@@ -16,53 +11,16 @@ import type { Deployment, ReplicaSet } from './types.js';
 
 const NS = 'default';
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 describe('deployment controller against an API server', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
+  let env: ClientEnv;
   let rest: RESTClient;
-  const stop = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    srv = await startTestAPIServer();
-    const loaded = parseKubeconfig(srv.kubeconfig);
-    assert.equal(loaded.kind, 'ok');
-    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
-    rest = new RESTClient(transport);
-    const manager = new ControllerManager({
-      rest,
-      clock: realClock,
-      logger: silentLogger,
-      identity: 'test-manager',
-      controllers: [replicaSetControllerDescriptor, deploymentControllerDescriptor],
-      leaseDurationMs: 3000,
-      renewDeadlineMs: 2000,
-      retryPeriodMs: 500,
-    });
-    running = manager.run(stop.signal);
+    env = await startControllerEnv({ controllers: [replicaSetControllerDescriptor, deploymentControllerDescriptor] });
+    ({ rest } = env);
   });
 
-  after(async () => {
-    stop.abort();
-    await running;
-    transport.close();
-    await srv.stop();
-  });
+  after(() => env.stop());
 
   test('create, become available, roll out a new template, keep history', async () => {
     const deployments = new ResourceClient<Deployment>(rest, DEPLOYMENTS_GVR, NS);

@@ -18,7 +18,7 @@ import type { OwnerReference } from '../../machinery/meta/types.js';
 import { type EventSink, controllerRefFor, errorMessage } from '../framework/pod-control.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
 import { type Pod, controllerRefOf } from '../framework/pods.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { EventRecorder, type CoreEvent } from '../../client/events/event-recorder.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
 import { DEPLOYMENTS_GVR, REPLICA_SETS_GVR, RealDeploymentControl } from './deployment-control.js';
@@ -106,16 +106,17 @@ export class DeploymentController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      const informers = [this.opts.deploymentInformer, this.opts.rsInformer, this.opts.podInformer];
-      const synced = await Promise.all(informers.map((i) => i.waitForSync(signal)));
-      if (!synced.every(Boolean)) return;
-      this.opts.logger.info('starting controller', { controller: this.name, workers });
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    const informers = [this.opts.deploymentInformer, this.opts.rsInformer, this.opts.podInformer];
+    await runSyncedWorkers({
+      informers,
+      handlers: this.handlers,
+      onSynced: () => this.opts.logger.info('starting controller', { controller: this.name, workers }),
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   /** One reconcile pass for `namespace/name`; throws to be retried with back-off. */

@@ -3,6 +3,7 @@
  * controller does it: how many pods are expected, how many must stay healthy,
  * how many are, and so how many may be disrupted now.
  */
+import { type PodDisruptionBudgetCondition, withDisruptionAllowed } from '../../api/policy/v1/disruption-allowed.js';
 import type { Pod } from '../framework/pods.js';
 import { controllerRefOf, isPodReady } from '../framework/pods.js';
 import type { OwnerReference } from '../../machinery/meta/types.js';
@@ -13,14 +14,7 @@ export const DELETION_TIMEOUT_MS = 2 * 60_000;
 
 export type IntOrString = number | string;
 
-export interface PDBCondition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  observedGeneration?: number;
-  lastTransitionTime?: string;
-}
+export type PDBCondition = PodDisruptionBudgetCondition;
 
 export interface PDBStatus {
   disruptionsAllowed: number;
@@ -118,25 +112,6 @@ export function pendingDisruptions(pdb: PodDisruptionBudget, pods: readonly Pod[
 
 export function countHealthy(pods: readonly Pod[], pending: Record<string, string>): number {
   return pods.filter((p) => !p.metadata.deletionTimestamp && !(p.metadata.name! in pending) && isPodReady(p)).length;
-}
-
-/** The DisruptionAllowed condition, keeping its transition time while its status holds. */
-export function withDisruptionAllowed(conds: readonly PDBCondition[] | undefined, status: { disruptionsAllowed: number; observedGeneration: number }, nowRFC3339: string, failure?: string): PDBCondition[] {
-  const allowed = !failure && status.disruptionsAllowed > 0;
-  const want: PDBCondition = {
-    type: 'DisruptionAllowed',
-    status: allowed ? 'True' : 'False',
-    reason: failure ? 'SyncFailed' : allowed ? 'SufficientPods' : 'InsufficientPods',
-    message: failure ?? '',
-    observedGeneration: status.observedGeneration,
-    lastTransitionTime: nowRFC3339,
-  };
-  const out = [...(conds ?? [])];
-  const i = out.findIndex((c) => c.type === 'DisruptionAllowed');
-  if (i < 0) return [...out, want];
-  const old = out[i]!;
-  out[i] = { ...want, lastTransitionTime: old.status === want.status && old.lastTransitionTime ? old.lastTransitionTime : nowRFC3339 };
-  return out;
 }
 
 /** The status a budget should have, or the fail-safe one (nothing allowed) when expectations cannot be computed. */

@@ -1,57 +1,28 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKubeconfig } from '../../client/rest/kubeconfig.js';
-import { HTTP2Transport } from '../../client/rest/http2-transport.js';
-import { RESTClient } from '../../client/rest/rest-client.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
-import { realClock } from '../../machinery/clock.js';
 import { StatusError } from '../../machinery/errors/status-error.js';
-import { silentLogger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
-import { type TestAPIServer, startTestAPIServer } from '../../testing/api-server.js';
-import { ControllerManager } from '../manager.js';
+import { type ClientEnv, eventually, startControllerEnv } from '../../testing/controller-env.js';
 import type { Pod } from '../framework/pods.js';
 import type { PodDisruptionBudget } from './budget.js';
 import { PDBS, disruptionControllerDescriptor } from './controller.js';
 
 const NS = 'default';
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('disruption controller and pod eviction against an API server', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
+  let env: ClientEnv;
   let pods: ResourceClient<Pod>;
   let pdbs: ResourceClient<PodDisruptionBudget & KubeObject>;
-  const stop = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    srv = await startTestAPIServer();
-    const loaded = parseKubeconfig(srv.kubeconfig);
-    assert.equal(loaded.kind, 'ok');
-    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
-    const rest = new RESTClient(transport);
+    env = await startControllerEnv({ controllers: [disruptionControllerDescriptor], identity: 'test' });
+    const { rest } = env;
     pods = new ResourceClient<Pod>(rest, { group: '', version: 'v1', resource: 'pods' }, NS);
     pdbs = new ResourceClient<PodDisruptionBudget & KubeObject>(rest, PDBS, NS);
-    const manager = new ControllerManager({ rest, clock: realClock, logger: silentLogger, identity: 'test', controllers: [disruptionControllerDescriptor], leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 });
-    running = manager.run(stop.signal);
   });
 
-  after(async () => {
-    stop.abort();
-    await running;
-    transport.close();
-    await srv.stop();
-  });
+  after(() => env.stop());
 
   async function readyPod(name: string): Promise<void> {
     const p = await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });

@@ -19,7 +19,7 @@ import type { GroupVersionResource, KubeObject, OwnerReference } from '../../mac
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
 import type { Pod } from '../framework/pods.js';
 import { controllerRefOf } from '../framework/pods.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { type PodDisruptionBudget, type ScaleOf, computeStatus, statusEqual } from './budget.js';
 
 export const PDBS: GroupVersionResource = { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' };
@@ -84,16 +84,17 @@ export class DisruptionController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      const s = this.opts.scalables;
-      const informers = [this.opts.pdbInformer, this.opts.podInformer, s.replicaSets, s.deployments, s.statefulSets, s.replicationControllers] as SharedInformer<KubeObject>[];
-      const synced = await Promise.all(informers.map((i) => i.waitForSync(signal)));
-      if (!synced.every(Boolean)) return;
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    const s = this.opts.scalables;
+    const informers = [this.opts.pdbInformer, this.opts.podInformer, s.replicaSets, s.deployments, s.statefulSets, s.replicationControllers] as SharedInformer<KubeObject>[];
+    await runSyncedWorkers({
+      informers,
+      handlers: this.handlers,
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   /** Deployment scale for its ReplicaSets, the owner's own scale otherwise. */

@@ -1,67 +1,25 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKubeconfig } from '../../client/rest/kubeconfig.js';
-import { HTTP2Transport } from '../../client/rest/http2-transport.js';
-import { RESTClient } from '../../client/rest/rest-client.js';
+import type { RESTClient } from '../../client/rest/rest-client.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
-import { realClock } from '../../machinery/clock.js';
-import { silentLogger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
-import { type TestAPIServer, startTestAPIServer } from '../../testing/api-server.js';
-import { ControllerManager } from '../manager.js';
+import { type ClientEnv, eventually, startControllerEnv } from '../../testing/controller-env.js';
 import type { EndpointSlice } from '../endpointslice/types.js';
 import { endpointSliceControllerDescriptor } from '../endpointslice/controller.js';
 import { type Endpoints, endpointsControllerDescriptor } from './controller.js';
 
 const NS = 'default';
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 describe('endpoint and endpointslice controllers against an API server', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
+  let env: ClientEnv;
   let rest: RESTClient;
-  const stop = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    srv = await startTestAPIServer();
-    const loaded = parseKubeconfig(srv.kubeconfig);
-    assert.equal(loaded.kind, 'ok');
-    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
-    rest = new RESTClient(transport);
-    const manager = new ControllerManager({
-      rest,
-      clock: realClock,
-      logger: silentLogger,
-      identity: 'test-manager',
-      controllers: [endpointsControllerDescriptor, endpointSliceControllerDescriptor],
-      leaseDurationMs: 3000,
-      renewDeadlineMs: 2000,
-      retryPeriodMs: 500,
-    });
-    running = manager.run(stop.signal);
+    env = await startControllerEnv({ controllers: [endpointsControllerDescriptor, endpointSliceControllerDescriptor] });
+    ({ rest } = env);
   });
 
-  after(async () => {
-    stop.abort();
-    await running;
-    transport.close();
-    await srv.stop();
-  });
+  after(() => env.stop());
 
   test('pods behind a service with a named targetPort; readiness; selector-less services left alone', async () => {
     const pods = new ResourceClient(rest, { group: '', version: 'v1', resource: 'pods' }, NS);

@@ -18,7 +18,7 @@ import type { KubeObject } from '../../machinery/meta/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
 import type { EventSink } from '../framework/pod-control.js';
 import { errorMessage } from '../framework/pod-control.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { type EndpointPod, type Service, HEADLESS_SERVICE_LABEL, LAST_CHANGE_TRIGGER_TIME_ANNOTATION, TriggerTimeTracker, isHeadless } from '../framework/service-pods.js';
 import { type EndpointSubset, MAX_ENDPOINTS_CAPACITY, computeSubsets } from './subsets.js';
 
@@ -71,14 +71,15 @@ export class EndpointsController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      const synced = await Promise.all([this.opts.serviceInformer, this.opts.podInformer, this.opts.endpointsInformer].map((i) => i.waitForSync(signal)));
-      if (!synced.every(Boolean)) return;
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    await runSyncedWorkers({
+      informers: [this.opts.serviceInformer, this.opts.podInformer, this.opts.endpointsInformer],
+      handlers: this.handlers,
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   private enqueueServicesOf(pod: EndpointPod): void {

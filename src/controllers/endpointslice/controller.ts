@@ -16,7 +16,7 @@ import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { type EndpointPod, type Service, TriggerTimeTracker } from '../framework/service-pods.js';
 import { ZONE_LABEL, desiredPortGroups } from './desired.js';
 import { planSlices } from './reconciler.js';
@@ -83,15 +83,16 @@ export class EndpointSliceController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      const informers = [this.opts.serviceInformer, this.opts.podInformer, this.opts.sliceInformer, this.opts.nodeInformer];
-      const synced = await Promise.all(informers.map((i) => i.waitForSync(signal)));
-      if (!synced.every(Boolean)) return;
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    const informers = [this.opts.serviceInformer, this.opts.podInformer, this.opts.sliceInformer, this.opts.nodeInformer];
+    await runSyncedWorkers({
+      informers,
+      handlers: this.handlers,
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   private enqueueServicesOf(pod: EndpointPod): void {

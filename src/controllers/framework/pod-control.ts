@@ -49,6 +49,18 @@ export function podFromTemplate(namespace: string, template: PodTemplateSpec, ow
   return pod;
 }
 
+/** Creates `pod` in its namespace and records SuccessfulCreate or FailedCreate on the owner, as upstream does. */
+export async function createPodRecorded(pods: ResourceClient<Pod>, recorder: EventSink, pod: Pod, owner: KubeObject): Promise<Pod> {
+  try {
+    const created = await pods.inNamespace(pod.metadata.namespace ?? '').create(pod);
+    void recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
+    return created;
+  } catch (err) {
+    void recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(err)}`);
+    throw err;
+  }
+}
+
 export class RealPodControl implements PodControl {
   constructor(
     private readonly pods: ResourceClient<Pod>,
@@ -58,14 +70,7 @@ export class RealPodControl implements PodControl {
   async createPod(namespace: string, template: PodTemplateSpec, owner: KubeObject, controllerRef: OwnerReference): Promise<Pod> {
     const pod = podFromTemplate(namespace, template, owner, controllerRef);
     if (!Object.keys(pod.metadata.labels ?? {}).length) throw new Error('unable to create pods, no labels');
-    try {
-      const created = await this.pods.inNamespace(namespace).create(pod);
-      void this.recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
-      return created;
-    } catch (err) {
-      void this.recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(err)}`);
-      throw err;
-    }
+    return createPodRecorded(this.pods, this.recorder, pod, owner);
   }
 
   async deletePod(namespace: string, name: string, owner: KubeObject): Promise<void> {

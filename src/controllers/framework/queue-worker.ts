@@ -3,6 +3,7 @@
  * it, forget its back-off on success, requeue it rate-limited on failure.
  */
 import type { RateLimitingInterface } from '../../client/workqueue/rate-limiting-queue.js';
+import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
 
 export interface RunWorkersOptions {
@@ -41,5 +42,31 @@ export async function processKey(opts: Pick<RunWorkersOptions, 'queue' | 'reconc
     opts.queue.addRateLimited(key);
   } finally {
     opts.queue.done(key);
+  }
+}
+
+export interface RunSyncedWorkersOptions extends RunWorkersOptions {
+  /** The caches reconcile reads; workers start only once all of them synced. */
+  informers: readonly { waitForSync(signal: AbortSignal): Promise<boolean> }[];
+  /** The controller's event handler registrations, removed when it stops. */
+  handlers: readonly Disposable[];
+  /** Called once the caches synced, before the first worker starts. */
+  onSynced?: () => void;
+}
+
+/**
+ * A controller's whole run: wait for its caches, work the queue until
+ * `signal` aborts, then shut the queue down and drop its event handlers
+ * (also when the caches never synced).
+ */
+export async function runSyncedWorkers(opts: RunSyncedWorkersOptions): Promise<void> {
+  try {
+    const synced = await Promise.all(opts.informers.map((i) => i.waitForSync(opts.signal)));
+    if (!synced.every(Boolean)) return;
+    opts.onSynced?.();
+    await runWorkers(opts);
+  } finally {
+    opts.queue.shutDown();
+    for (const h of opts.handlers) h.dispose();
   }
 }

@@ -1,14 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKubeconfig } from '../../client/rest/kubeconfig.js';
-import { HTTP2Transport } from '../../client/rest/http2-transport.js';
-import { RESTClient } from '../../client/rest/rest-client.js';
+import type { RESTClient } from '../../client/rest/rest-client.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
-import { realClock } from '../../machinery/clock.js';
-import { silentLogger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
-import { type TestAPIServer, startTestAPIServer } from '../../testing/api-server.js';
-import { ControllerManager } from '../manager.js';
+import { type ClientEnv, eventually, startControllerEnv } from '../../testing/controller-env.js';
 import type { ControllerDescriptor } from '../framework/controller.js';
 import { replicaSetControllerDescriptor } from '../replicaset/controller.js';
 import { newGarbageCollector } from './controller.js';
@@ -24,29 +19,11 @@ const gvr = {
   crds: { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' },
 };
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 const gcFast: ControllerDescriptor = { name: 'garbagecollector', init: (ctx) => newGarbageCollector(ctx, { rediscoveryPeriodMs: 500 }) };
 
 describe('garbage collector against an API server', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
+  let env: ClientEnv;
   let rest: RESTClient;
-  const stop = new AbortController();
-  let running: Promise<void>;
   const client = (g: (typeof gvr)[keyof typeof gvr], ns = NS) => new ResourceClient<KubeObject & Record<string, unknown>>(rest, g, ns);
   const exists = async (g: (typeof gvr)[keyof typeof gvr], name: string, ns = NS) => {
     try {
@@ -57,30 +34,11 @@ describe('garbage collector against an API server', () => {
   };
 
   before(async () => {
-    srv = await startTestAPIServer();
-    const loaded = parseKubeconfig(srv.kubeconfig);
-    assert.equal(loaded.kind, 'ok');
-    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
-    rest = new RESTClient(transport);
-    const manager = new ControllerManager({
-      rest,
-      clock: realClock,
-      logger: silentLogger,
-      identity: 'gc-test',
-      controllers: [replicaSetControllerDescriptor, gcFast],
-      leaseDurationMs: 3000,
-      renewDeadlineMs: 2000,
-      retryPeriodMs: 500,
-    });
-    running = manager.run(stop.signal);
+    env = await startControllerEnv({ controllers: [replicaSetControllerDescriptor, gcFast], identity: 'gc-test' });
+    ({ rest } = env);
   });
 
-  after(async () => {
-    stop.abort();
-    await running;
-    transport.close();
-    await srv.stop();
-  });
+  after(() => env.stop());
 
   const owner = async (name: string) => client(gvr.configmaps).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
   const ref = (o: KubeObject, extra: { blockOwnerDeletion?: boolean } = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: o.metadata.name!, uid: o.metadata.uid!, ...extra });

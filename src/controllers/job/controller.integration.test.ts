@@ -1,13 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKubeconfig } from '../../client/rest/kubeconfig.js';
-import { HTTP2Transport } from '../../client/rest/http2-transport.js';
-import { RESTClient } from '../../client/rest/rest-client.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
-import { realClock } from '../../machinery/clock.js';
-import { silentLogger } from '../../machinery/log.js';
-import { type TestAPIServer, startTestAPIServer } from '../../testing/api-server.js';
-import { ControllerManager } from '../manager.js';
+import { type ClientEnv, eventually, startControllerEnv } from '../../testing/controller-env.js';
 import { cronJobControllerDescriptor } from '../cronjob/controller.js';
 import { ttlAfterFinishedControllerDescriptor } from '../ttlafterfinished/controller.js';
 import { jobControllerDescriptor } from './controller.js';
@@ -16,56 +10,19 @@ import { JOB_GVR, JOB_TRACKING_FINALIZER, type Job } from './types.js';
 
 const NS = 'default';
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 describe('Job controllers against an API server', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
+  let env: ClientEnv;
   let pods: ResourceClient<JobPod>;
   let jobs: ResourceClient<Job>;
-  const stop = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    srv = await startTestAPIServer();
-    const loaded = parseKubeconfig(srv.kubeconfig);
-    assert.equal(loaded.kind, 'ok');
-    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
-    const rest = new RESTClient(transport);
+    env = await startControllerEnv({ controllers: [jobControllerDescriptor, cronJobControllerDescriptor, ttlAfterFinishedControllerDescriptor] });
+    const { rest } = env;
     pods = new ResourceClient<JobPod>(rest, { group: '', version: 'v1', resource: 'pods' }, NS);
     jobs = new ResourceClient<Job>(rest, JOB_GVR, NS);
-    const manager = new ControllerManager({
-      rest,
-      clock: realClock,
-      logger: silentLogger,
-      identity: 'test-manager',
-      controllers: [jobControllerDescriptor, cronJobControllerDescriptor, ttlAfterFinishedControllerDescriptor],
-      leaseDurationMs: 3000,
-      renewDeadlineMs: 2000,
-      retryPeriodMs: 500,
-    });
-    running = manager.run(stop.signal);
   });
 
-  after(async () => {
-    stop.abort();
-    await running;
-    transport.close();
-    await srv.stop();
-  });
+  after(() => env.stop());
 
   /** Plays the kubelet: the pod's container exits with `exitCode`. */
   const finish = async (name: string, exitCode: number) => {

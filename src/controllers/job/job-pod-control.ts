@@ -7,7 +7,7 @@
 import type { ResourceClient } from '../../client/rest/resource-client.js';
 import { isNotFound } from '../../machinery/errors/index.js';
 import type { KubeObject, OwnerReference } from '../../machinery/meta/types.js';
-import { type EventSink, type PodControl, errorMessage, podFromTemplate } from '../framework/pod-control.js';
+import { type EventSink, type PodControl, createPodRecorded, errorMessage, podFromTemplate } from '../framework/pod-control.js';
 import type { Pod, PodTemplateSpec } from '../framework/pods.js';
 import { JOB_TRACKING_FINALIZER } from './types.js';
 
@@ -36,14 +36,7 @@ export class RealJobPodControl implements JobPodControl {
   async createPodWithGenerateName(namespace: string, template: PodTemplateSpec, owner: KubeObject, controllerRef: OwnerReference, generateName: string): Promise<Pod> {
     const pod = podFromTemplate(namespace, template, owner, controllerRef);
     if (generateName) pod.metadata.generateName = generateName;
-    try {
-      const created = await this.pods.inNamespace(namespace).create(pod);
-      void this.recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
-      return created;
-    } catch (err) {
-      void this.recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(err)}`);
-      throw err;
-    }
+    return createPodRecorded(this.pods, this.recorder, pod, owner);
   }
 
   async deletePod(namespace: string, name: string, owner: KubeObject): Promise<void> {

@@ -4,42 +4,9 @@
  * state of its own beyond memory: after a restart it is rebuilt from the
  * podCIDRs the nodes already carry, which is what makes allocations durable.
  */
+import { type IPv4CIDR, formatIPv4, parseIPv4CIDR } from '../../machinery/net/ipv4.js';
 
 export type CIDRSetResult = { ok: true; set: CIDRSet } | { ok: false; message: string };
-
-interface IPv4Range {
-  base: number;
-  prefix: number;
-}
-
-function parseIPv4(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-function formatIPv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-/** Parses an IPv4 CIDR; the base is masked to the prefix (`10.0.0.5/24` is `10.0.0.0/24`). */
-export function parseIPv4CIDR(cidr: string): IPv4Range | undefined {
-  const m = /^([\d.]+)\/(\d{1,2})$/.exec(cidr.trim());
-  if (!m) return undefined;
-  const base = parseIPv4(m[1]!);
-  const prefix = Number(m[2]);
-  if (base === undefined || prefix > 32) return undefined;
-  return { base: maskOf(base, prefix), prefix };
-}
-
-function maskOf(ip: number, prefix: number): number {
-  return prefix === 0 ? 0 : (ip & ((0xffffffff << (32 - prefix)) >>> 0)) >>> 0;
-}
 
 export class CIDRSet {
   /** How many subnets the cluster CIDR holds. */
@@ -50,7 +17,7 @@ export class CIDRSet {
   private next = 0;
 
   private constructor(
-    private readonly cluster: IPv4Range,
+    private readonly cluster: IPv4CIDR,
     readonly maskSize: number,
   ) {
     this.size = 2 ** (maskSize - cluster.prefix);
@@ -62,7 +29,7 @@ export class CIDRSet {
    * more than 16 bits longer than the cluster prefix (65536 subnets); so do we.
    */
   static create(clusterCIDR: string, maskSize: number): CIDRSetResult {
-    const cluster = parseIPv4CIDR(clusterCIDR);
+    const cluster = parseIPv4CIDR(clusterCIDR.trim());
     if (!cluster) return { ok: false, message: `invalid cluster CIDR "${clusterCIDR}": only IPv4 CIDRs are supported` };
     if (!Number.isInteger(maskSize) || maskSize < cluster.prefix || maskSize > 32) {
       return { ok: false, message: `node CIDR mask size ${maskSize} must be between the cluster CIDR's prefix (${cluster.prefix}) and 32` };
@@ -81,7 +48,7 @@ export class CIDRSet {
 
   /** The subnet indexes `cidr` overlaps; empty when it lies outside the cluster CIDR or is malformed. */
   private indexesOf(cidr: string): number[] {
-    const r = parseIPv4CIDR(cidr);
+    const r = parseIPv4CIDR(cidr.trim());
     if (!r) return [];
     const first = r.base;
     const last = r.base + 2 ** (32 - r.prefix) - 1;

@@ -17,7 +17,7 @@ import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
 import type { EventSink } from '../framework/pod-control.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { type Taint, matchTolerations, minTolerationMs } from '../framework/taints.js';
 import type { Node, TolerantPod } from './types.js';
 
@@ -82,14 +82,15 @@ export class TaintEvictionController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      const synced = await Promise.all([this.opts.nodeInformer.waitForSync(signal), this.opts.podInformer.waitForSync(signal)]);
-      if (!synced.every(Boolean)) return;
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    await runSyncedWorkers({
+      informers: [this.opts.nodeInformer, this.opts.podInformer],
+      handlers: this.handlers,
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   private enqueueNode(node: Node): void {

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HTTP2Transport } from '../../client/rest/http2-transport.js';
-import { parseKubeconfig } from '../../client/rest/kubeconfig.js';
-import { RESTClient } from '../../client/rest/rest-client.js';
+import type { RESTClient } from '../../client/rest/rest-client.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
 import { realClock } from '../../machinery/clock.js';
 import { isNotFound } from '../../machinery/errors/index.js';
 import { silentLogger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
-import { type TestAPIServer, startTestAPIServer } from '../../testing/api-server.js';
+import { type ClientEnv, eventually, startClientEnv } from '../../testing/controller-env.js';
 import { defaultControllerConfig } from '../framework/controller-config.js';
 import type { Pod } from '../framework/pods.js';
 import { ControllerManager } from '../manager.js';
@@ -19,24 +17,8 @@ import { DiscoveryScaleClient } from './scale-client.js';
 const NS = 'default';
 const LONG_AGO = '2024-01-01T00:00:00Z';
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 describe('metrics.k8s.io and the autoscaler against an API server', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
+  let env: ClientEnv;
   let rest: RESTClient;
   const stop = new AbortController();
   let running: Promise<void> | undefined;
@@ -57,19 +39,15 @@ describe('metrics.k8s.io and the autoscaler against an API server', () => {
   }
 
   before(async () => {
-    srv = await startTestAPIServer();
-    const loaded = parseKubeconfig(srv.kubeconfig);
-    assert.equal(loaded.kind, 'ok');
-    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
-    rest = new RESTClient(transport);
+    env = await startClientEnv();
+    ({ rest } = env);
     await new ResourceClient(rest, { group: '', version: 'v1', resource: 'nodes' }).create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'sim-a', labels: { 'k8ts.io/simulated': 'true' } } });
   });
 
   after(async () => {
     stop.abort();
     await running;
-    transport.close();
-    await srv.stop();
+    await env.stop();
   });
 
   test('discovery lists metrics.k8s.io/v1beta1, legacy and aggregated', async () => {

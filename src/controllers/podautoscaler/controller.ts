@@ -20,7 +20,7 @@ import type { KubeObject } from '../../machinery/meta/types.js';
 import { newMilliQuantity } from '../../machinery/quantity.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
 import type { Pod } from '../framework/pods.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { type Limited, ScalingHistory, convertDesiredReplicasWithRules } from './behavior.js';
 import { type ConditionUpdate, setCondition } from './conditions.js';
 import { RESTResourceMetricsClient, type ResourceMetricsClient } from './metrics-client.js';
@@ -89,15 +89,16 @@ export class HorizontalController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      const synced = await Promise.all([this.opts.hpaInformer.waitForSync(signal), this.opts.podInformer.waitForSync(signal)]);
-      if (!synced.every(Boolean)) return;
-      this.opts.logger.info('starting controller', { controller: this.name, workers });
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.reconcileKey(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    await runSyncedWorkers({
+      informers: [this.opts.hpaInformer, this.opts.podInformer],
+      handlers: this.handlers,
+      onSynced: () => this.opts.logger.info('starting controller', { controller: this.name, workers }),
+      queue: this.queue,
+      reconcile: (key) => this.reconcileKey(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   /** Every autoscaler is looked at once per sync period, whatever the outcome (upstream's fixed-interval queue). */

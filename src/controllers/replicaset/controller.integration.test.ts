@@ -1,14 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKubeconfig } from '../../client/rest/kubeconfig.js';
-import { HTTP2Transport } from '../../client/rest/http2-transport.js';
-import { RESTClient } from '../../client/rest/rest-client.js';
+import type { RESTClient } from '../../client/rest/rest-client.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
-import { realClock } from '../../machinery/clock.js';
-import { silentLogger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
-import { type TestAPIServer, startTestAPIServer } from '../../testing/api-server.js';
-import { ControllerManager } from '../manager.js';
+import { type ClientEnv, eventually, startControllerEnv } from '../../testing/controller-env.js';
 import type { Pod } from '../framework/pods.js';
 import { type ReplicaSetAdapter, type ReplicatedObject, replicaSetAdapter, replicationControllerAdapter } from './adapters.js';
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from './controller.js';
@@ -16,56 +11,18 @@ import { replicaSetControllerDescriptor, replicationControllerDescriptor } from 
 const NS = 'default';
 const podsGVR = { group: '', version: 'v1', resource: 'pods' };
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 describe('ReplicaSet and ReplicationController controllers against an API server', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
+  let env: ClientEnv;
   let rest: RESTClient;
   let pods: ResourceClient<Pod>;
-  const stop = new AbortController();
-  let running: Promise<void>;
-  let manager: ControllerManager;
 
   before(async () => {
-    srv = await startTestAPIServer();
-    const loaded = parseKubeconfig(srv.kubeconfig);
-    assert.equal(loaded.kind, 'ok');
-    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
-    rest = new RESTClient(transport);
+    env = await startControllerEnv({ controllers: [replicaSetControllerDescriptor, replicationControllerDescriptor] });
+    ({ rest } = env);
     pods = new ResourceClient<Pod>(rest, podsGVR, NS);
-    manager = new ControllerManager({
-      rest,
-      clock: realClock,
-      logger: silentLogger,
-      identity: 'test-manager',
-      controllers: [replicaSetControllerDescriptor, replicationControllerDescriptor],
-      leaseDurationMs: 3000,
-      renewDeadlineMs: 2000,
-      retryPeriodMs: 500,
-    });
-    running = manager.run(stop.signal);
   });
 
-  after(async () => {
-    stop.abort();
-    await running;
-    transport.close();
-    await srv.stop();
-  });
+  after(() => env.stop());
 
   test('the manager holds the kube-controller-manager Lease', async () => {
     const leases = new ResourceClient<KubeObject & { spec?: { holderIdentity?: string } }>(rest, { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }, 'kube-system');

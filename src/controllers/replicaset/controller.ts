@@ -21,7 +21,7 @@ import { claimPods } from '../framework/controller-ref-manager.js';
 import { ControllerExpectations } from '../framework/expectations.js';
 import { type PodControl, RealPodControl, controllerRefFor } from '../framework/pod-control.js';
 import { type Pod, controllerRefOf, isPodActive, isPodReady } from '../framework/pods.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { slowStartBatch } from '../framework/slow-start.js';
 import { type ReplicaSetAdapter, type ReplicatedObject, replicaSetAdapter, replicationControllerAdapter } from './adapters.js';
 import { calculateStatus, statusEqual } from './status.js';
@@ -74,15 +74,16 @@ export class ReplicaSetController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      const synced = await Promise.all([this.opts.rsInformer.waitForSync(signal), this.opts.podInformer.waitForSync(signal)]);
-      if (!synced.every(Boolean)) return;
-      this.opts.logger.info('starting controller', { controller: this.name, workers });
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    await runSyncedWorkers({
+      informers: [this.opts.rsInformer, this.opts.podInformer],
+      handlers: this.handlers,
+      onSynced: () => this.opts.logger.info('starting controller', { controller: this.name, workers }),
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   /** One reconcile pass for `namespace/name`; throws to be retried with back-off. */

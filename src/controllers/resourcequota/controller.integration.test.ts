@@ -1,52 +1,24 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseKubeconfig } from '../../client/rest/kubeconfig.js';
-import { HTTP2Transport } from '../../client/rest/http2-transport.js';
-import { RESTClient } from '../../client/rest/rest-client.js';
+import type { RESTClient } from '../../client/rest/rest-client.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
-import { realClock } from '../../machinery/clock.js';
-import { silentLogger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
-import { type TestAPIServer, startTestAPIServer } from '../../testing/api-server.js';
-import { ControllerManager } from '../manager.js';
+import { type ClientEnv, eventually, startControllerEnv } from '../../testing/controller-env.js';
 import { RESOURCE_QUOTAS, resourceQuotaControllerDescriptor } from './controller.js';
 import type { ResourceQuota } from '../../api/quota/evaluator.js';
 
 const NS = 'default';
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('resourcequota controller against an API server', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
+  let env: ClientEnv;
   let rest: RESTClient;
-  const stop = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    srv = await startTestAPIServer();
-    const loaded = parseKubeconfig(srv.kubeconfig);
-    assert.equal(loaded.kind, 'ok');
-    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
-    rest = new RESTClient(transport);
-    const manager = new ControllerManager({ rest, clock: realClock, logger: silentLogger, identity: 'test', controllers: [resourceQuotaControllerDescriptor], leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 });
-    running = manager.run(stop.signal);
+    env = await startControllerEnv({ controllers: [resourceQuotaControllerDescriptor], identity: 'test' });
+    ({ rest } = env);
   });
 
-  after(async () => {
-    stop.abort();
-    await running;
-    transport.close();
-    await srv.stop();
-  });
+  after(() => env.stop());
 
   test('usage is computed from the objects, given back on delete, and counts other groups', async () => {
     const quotas = new ResourceClient<ResourceQuota & KubeObject>(rest, RESOURCE_QUOTAS, NS);

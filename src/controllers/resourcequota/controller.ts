@@ -20,7 +20,7 @@ import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
 import type { GroupVersionResource, KubeObject } from '../../machinery/meta/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import {
   type QuotaEvaluator,
   type QuotaPod,
@@ -174,14 +174,15 @@ export class ResourceQuotaController implements Controller {
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
     this.signal = signal;
-    try {
-      const synced = await Promise.all([...new Set(this.counted.values())].map((i) => i.waitForSync(signal)));
-      if (!synced.every(Boolean)) return;
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    await runSyncedWorkers({
+      informers: [...new Set(this.counted.values())],
+      handlers: this.handlers,
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   /** The informer counting group/resource, started on first use; undefined when the server does not serve it. */

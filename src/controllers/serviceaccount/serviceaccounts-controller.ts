@@ -12,7 +12,7 @@ import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
 import type { GroupVersionResource, KubeObject } from '../../machinery/meta/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 
 export const NAMESPACES: GroupVersionResource = { group: '', version: 'v1', resource: 'namespaces' };
 const SERVICE_ACCOUNTS: GroupVersionResource = { group: '', version: 'v1', resource: 'serviceaccounts' };
@@ -63,14 +63,8 @@ export class ServiceAccountsController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      const synced = await Promise.all([this.opts.namespaceInformer.waitForSync(signal), this.opts.serviceAccountInformer.waitForSync(signal)]);
-      if (!synced.every(Boolean)) return;
-      await runWorkers({ queue: this.opts.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.opts.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    const { opts } = this;
+    await runSyncedWorkers({ informers: [opts.namespaceInformer, opts.serviceAccountInformer], handlers: this.handlers, queue: opts.queue, reconcile: (key) => this.sync(key), workers, signal, logger: opts.logger });
   }
 
   async sync(namespace: string): Promise<void> {

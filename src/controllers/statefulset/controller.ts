@@ -19,7 +19,7 @@ import type { Controller, ControllerContext, ControllerDescriptor } from '../fra
 import { claimPods } from '../framework/controller-ref-manager.js';
 import { type PodControl, controllerRefFor } from '../framework/pod-control.js';
 import { type Pod, controllerRefOf } from '../framework/pods.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { type ControllerRevisionControl, RealControllerRevisionControl, ownedRevisions } from '../history/revision-control.js';
 import type { ControllerRevision } from '../history/revisions.js';
 import { isMemberOf } from './identity.js';
@@ -88,16 +88,17 @@ export class StatefulSetController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      const informers = [this.opts.setInformer, this.opts.podInformer, this.opts.revisionInformer, ...(this.opts.alsoWaitFor ?? [])];
-      const synced = await Promise.all(informers.map((i) => i.waitForSync(signal)));
-      if (!synced.every(Boolean)) return;
-      this.opts.logger.info('starting controller', { controller: this.name, workers });
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    const informers = [this.opts.setInformer, this.opts.podInformer, this.opts.revisionInformer, ...(this.opts.alsoWaitFor ?? [])];
+    await runSyncedWorkers({
+      informers,
+      handlers: this.handlers,
+      onSynced: () => this.opts.logger.info('starting controller', { controller: this.name, workers }),
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   /** One reconcile pass for `namespace/name`; throws to be retried with back-off. */

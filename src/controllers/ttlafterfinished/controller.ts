@@ -14,7 +14,7 @@ import { isNotFound } from '../../machinery/errors/index.js';
 import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { JOB_GVR, type Job, finishedCondition } from '../job/types.js';
 
 export interface TTLJobControl {
@@ -57,13 +57,15 @@ export class TTLAfterFinishedController implements Controller {
   }
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
-    try {
-      if (!(await this.opts.jobInformer.waitForSync(signal))) return;
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: this.opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    await runSyncedWorkers({
+      informers: [this.opts.jobInformer],
+      handlers: this.handlers,
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: this.opts.logger,
+    });
   }
 
   async sync(key: string): Promise<void> {

@@ -3,68 +3,30 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseKubeconfig } from '../../client/rest/kubeconfig.js';
-import { HTTP2Transport } from '../../client/rest/http2-transport.js';
-import { RESTClient } from '../../client/rest/rest-client.js';
+import type { RESTClient } from '../../client/rest/rest-client.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
-import { realClock } from '../../machinery/clock.js';
 import { isNotFound } from '../../machinery/errors/index.js';
-import { silentLogger } from '../../machinery/log.js';
-import { type TestAPIServer, startTestAPIServer } from '../../testing/api-server.js';
+import { type ClientEnv, eventually, startControllerEnv } from '../../testing/controller-env.js';
 import { defaultControllerConfig } from '../framework/controller-config.js';
-import { ControllerManager } from '../manager.js';
 import type { PV, PVC, StorageClass } from './annotations.js';
 import { localPathProvisionerDescriptor } from './local-path-provisioner.js';
 import { VOLUME_GVR, persistentVolumeBinderDescriptor } from './pv-controller.js';
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 describe('persistentvolume-binder and local-path-provisioner against an API server', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
+  let env: ClientEnv;
   let rest: RESTClient;
   let storage: string;
-  const stop = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
     storage = mkdtempSync(path.join(os.tmpdir(), 'k8ts-volumes-'));
-    srv = await startTestAPIServer();
-    const loaded = parseKubeconfig(srv.kubeconfig);
-    assert.equal(loaded.kind, 'ok');
-    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
-    rest = new RESTClient(transport);
-    const manager = new ControllerManager({
-      rest,
-      clock: realClock,
-      logger: silentLogger,
-      identity: 'test-manager',
+    env = await startControllerEnv({
       controllers: [persistentVolumeBinderDescriptor, localPathProvisionerDescriptor],
       config: { ...defaultControllerConfig, localStoragePath: storage },
-      leaseDurationMs: 3000,
-      renewDeadlineMs: 2000,
-      retryPeriodMs: 500,
     });
-    running = manager.run(stop.signal);
+    ({ rest } = env);
   });
   after(async () => {
-    stop.abort();
-    await running;
-    transport.close();
-    await srv.stop();
+    await env.stop();
     rmSync(storage, { recursive: true, force: true });
   });
 

@@ -18,7 +18,7 @@ import type { Logger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
 import type { Controller, ControllerDescriptor } from '../framework/controller.js';
 import type { EventSink } from '../framework/pod-control.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import {
   ANN_PROVISIONED_BY, ANN_SELECTED_NODE, HOSTNAME_LABEL, PVC_KIND, type PV, type PVC, type StorageClass, claimClass, claimProvisioner,
 } from './annotations.js';
@@ -110,15 +110,16 @@ export class LocalPathProvisioner implements Controller {
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
     const { opts } = this;
-    try {
-      const synced = await Promise.all([opts.claimInformer, opts.volumeInformer, opts.classInformer, opts.nodeInformer].map((i) => i.waitForSync(signal)));
-      if (!synced.every(Boolean)) return;
-      opts.logger.info('starting controller', { controller: this.name, workers, storagePath: opts.storagePath });
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    await runSyncedWorkers({
+      informers: [opts.claimInformer, opts.volumeInformer, opts.classInformer, opts.nodeInformer],
+      handlers: this.handlers,
+      onSynced: () => opts.logger.info('starting controller', { controller: this.name, workers, storagePath: opts.storagePath }),
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: opts.logger,
+    });
   }
 
   async sync(key: string): Promise<void> {

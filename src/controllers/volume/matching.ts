@@ -4,7 +4,8 @@
  * volume of the claim's class whose access modes, size, volume mode, labels
  * (claim selector) and, for a known node, node affinity fit.
  */
-import type { NodeSelectorRequirementT, NodeSelectorT } from '../../api/core/v1/types.js';
+import { nodeSelectorMatches } from '../../api/core/v1/node-selector.js';
+import type { NodeSelectorT } from '../../api/core/v1/types.js';
 import { type LabelSelector, labelSelectorAsSelector } from '../../machinery/labels/selector.js';
 import { type Quantity, parseQuantity } from '../../machinery/quantity.js';
 import { type PV, type PVC, claimClass, volumeClass } from './annotations.js';
@@ -43,40 +44,9 @@ export function volumeModeMatches(pv: PV, pvc: PVC): boolean {
   return (pv.spec?.volumeMode ?? 'Filesystem') === (pvc.spec?.volumeMode ?? 'Filesystem');
 }
 
-function requirementMatches(r: NodeSelectorRequirementT, values: Readonly<Record<string, string>>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(values, r.key);
-  const v = values[r.key] ?? '';
-  const vals = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return has && vals.includes(v);
-    case 'NotIn':
-      return !has || !vals.includes(v);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      if (!has || vals.length !== 1 || !/^-?\d+$/.test(v) || !/^-?\d+$/.test(vals[0]!)) return false;
-      return r.operator === 'Gt' ? Number(v) > Number(vals[0]) : Number(v) < Number(vals[0]);
-    }
-    default:
-      return false;
-  }
-}
-
 /** A volume's required node affinity against a node (terms ORed; no affinity reaches every node). */
 export function volumeNodeAffinityMatches(required: NodeSelectorT | undefined, node: NodeLike): boolean {
-  if (!required) return true;
-  const labels = node.metadata.labels ?? {};
-  const fields = { 'metadata.name': node.metadata.name ?? '' };
-  return (required.nodeSelectorTerms ?? []).some((t) => {
-    const exprs = t.matchExpressions ?? [];
-    const fieldReqs = t.matchFields ?? [];
-    if (exprs.length === 0 && fieldReqs.length === 0) return false;
-    return exprs.every((r) => requirementMatches(r, labels)) && fieldReqs.every((r) => r.key === 'metadata.name' && requirementMatches(r, fields));
-  });
+  return nodeSelectorMatches(required, node);
 }
 
 /** The volume's claimRef names this claim (and, when set, its uid). */

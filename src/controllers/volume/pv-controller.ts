@@ -19,7 +19,7 @@ import type { GroupVersionResource, KubeObject } from '../../machinery/meta/type
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
 import type { EventSink } from '../framework/pod-control.js';
 import type { Pod } from '../framework/pods.js';
-import { runWorkers } from '../framework/queue-worker.js';
+import { runSyncedWorkers } from '../framework/queue-worker.js';
 import {
   ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER,
   type PV, type PVC, type StorageClass, PVC_KIND, claimClass, claimProvisioner, defaultClass, podClaimNames,
@@ -103,16 +103,16 @@ export class PersistentVolumeController implements Controller {
 
   async run(signal: AbortSignal, workers: number): Promise<void> {
     const { opts } = this;
-    try {
-      const informers = [opts.claimInformer, opts.volumeInformer, opts.classInformer, opts.podInformer, opts.nodeInformer];
-      const synced = await Promise.all(informers.map((i) => i.waitForSync(signal)));
-      if (!synced.every(Boolean)) return;
-      opts.logger.info('starting controller', { controller: this.name, workers });
-      await runWorkers({ queue: this.queue, reconcile: (key) => this.sync(key), workers, signal, logger: opts.logger });
-    } finally {
-      this.queue.shutDown();
-      for (const h of this.handlers) h.dispose();
-    }
+    await runSyncedWorkers({
+      informers: [opts.claimInformer, opts.volumeInformer, opts.classInformer, opts.podInformer, opts.nodeInformer],
+      handlers: this.handlers,
+      onSynced: () => opts.logger.info('starting controller', { controller: this.name, workers }),
+      queue: this.queue,
+      reconcile: (key) => this.sync(key),
+      workers,
+      signal,
+      logger: opts.logger,
+    });
   }
 
   async sync(key: string): Promise<void> {

@@ -7,21 +7,13 @@
  * not ready may go per unhealthyPodEvictionPolicy; more than one budget is a
  * server error.
  */
+import { type PodDisruptionBudgetCondition, withDisruptionAllowed } from '../../../api/policy/v1/disruption-allowed.js';
 import { StatusError, internalError } from '../../../machinery/errors/status-error.js';
 import { type LabelSelector, labelSelectorAsSelector } from '../../../machinery/labels/selector.js';
 import type { KubeObject } from '../../../machinery/meta/types.js';
 import { rfc3339 } from '../../../machinery/clock.js';
 import type { RequestContext } from '../../context.js';
 import type { Endpoint } from '../../registry/endpoint.js';
-
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  observedGeneration?: number;
-  lastTransitionTime?: string;
-}
 
 export interface PodDisruptionBudget {
   metadata: { name?: string; namespace?: string; generation?: number; resourceVersion?: string; [k: string]: unknown };
@@ -33,7 +25,7 @@ export interface PodDisruptionBudget {
     expectedPods?: number;
     observedGeneration?: number;
     disruptedPods?: Record<string, string>;
-    conditions?: Condition[];
+    conditions?: PodDisruptionBudgetCondition[];
   };
 }
 
@@ -75,22 +67,9 @@ export function budgetsFor(pod: EvictedPod, budgets: readonly PodDisruptionBudge
 }
 
 /** The DisruptionAllowed condition for the current allowance, keeping the transition time when unchanged. */
-export function disruptionAllowedCondition(pdb: PodDisruptionBudget, nowRFC3339: string): Condition[] {
-  const allowed = (pdb.status?.disruptionsAllowed ?? 0) > 0;
-  const want: Condition = {
-    type: 'DisruptionAllowed',
-    status: allowed ? 'True' : 'False',
-    reason: allowed ? 'SufficientPods' : 'InsufficientPods',
-    message: '',
-    observedGeneration: pdb.status?.observedGeneration ?? 0,
-    lastTransitionTime: nowRFC3339,
-  };
-  const conds = [...(pdb.status?.conditions ?? [])];
-  const i = conds.findIndex((c) => c.type === 'DisruptionAllowed');
-  if (i < 0) return [...conds, want];
-  const old = conds[i]!;
-  conds[i] = { ...want, lastTransitionTime: old.status === want.status && old.lastTransitionTime ? old.lastTransitionTime : nowRFC3339 };
-  return conds;
+export function disruptionAllowedCondition(pdb: PodDisruptionBudget, nowRFC3339: string): PodDisruptionBudgetCondition[] {
+  const s = pdb.status;
+  return withDisruptionAllowed(s?.conditions, { disruptionsAllowed: s?.disruptionsAllowed ?? 0, observedGeneration: s?.observedGeneration ?? 0 }, nowRFC3339);
 }
 
 /**

@@ -5,6 +5,7 @@
  * records survive restarts with the rest of the state. Keys live outside
  * /registry/ so the watch cache never sees them.
  */
+import { formatIPv4, maskIPv4, parseIPv4 } from '../../../machinery/net/ipv4.js';
 import type { Backend } from '../../../storage/interface.js';
 
 export interface Range {
@@ -64,37 +65,21 @@ export class Allocator {
   }
 }
 
-function ipToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-function intToIP(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
 /** An IPv4 CIDR's usable addresses (network and broadcast excluded). */
 export function cidrRange(cidr: string): Range & { base: number; first: string } {
   const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr.trim());
-  const baseIP = m ? ipToInt(m[1]!) : undefined;
+  const baseIP = m ? parseIPv4(m[1]!) : undefined;
   const bits = m ? Number(m[2]) : NaN;
   if (baseIP === undefined || !(bits >= 1 && bits <= 30)) throw new Error(`invalid IPv4 CIDR ${JSON.stringify(cidr)}: expected a.b.c.d/n with n between 1 and 30`);
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  const base = (baseIP & mask) >>> 0;
+  const base = maskIPv4(baseIP, bits);
   const size = 2 ** (32 - bits) - 2;
   return {
     base,
     size,
-    first: intToIP(base + 1),
-    valueAt: (off) => intToIP(base + 1 + off),
+    first: formatIPv4(base + 1),
+    valueAt: (off) => formatIPv4(base + 1 + off),
     offsetOf: (v) => {
-      const n = ipToInt(v);
+      const n = parseIPv4(v);
       if (n === undefined) return undefined;
       const off = n - base - 1;
       return off >= 0 && off < size ? off : undefined;

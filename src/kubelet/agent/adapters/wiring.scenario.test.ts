@@ -6,14 +6,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ContainerT, PodT } from '../../../api/core/v1/types.js';
-import { HTTP2Transport } from '../../../client/rest/http2-transport.js';
-import { parseKubeconfig } from '../../../client/rest/kubeconfig.js';
 import { ResourceClient } from '../../../client/rest/resource-client.js';
-import { RESTClient } from '../../../client/rest/rest-client.js';
+import type { RESTClient } from '../../../client/rest/rest-client.js';
 import { FakeClock } from '../../../machinery/clock.js';
 import { silentLogger } from '../../../machinery/log.js';
 import type { KubeObject } from '../../../machinery/meta/types.js';
-import { type TestAPIServer, startTestAPIServer } from '../../../testing/api-server.js';
+import { type ClientEnv, startClientEnv } from '../../../testing/controller-env.js';
 import type { ContainerConfig, ContainerRuntime, RuntimeService } from '../../runtime/interface.js';
 import { SimRuntime } from '../../runtime/sim/sim-runtime.js';
 import { PLUGIN_CONFIG_MAP, PLUGIN_PROJECTED } from '../../volumes/index.js';
@@ -53,8 +51,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe('PodAgent with its default volumes, environment and probes', () => {
-  let srv: TestAPIServer;
-  let transport: HTTP2Transport;
+  let env: ClientEnv;
   let rest: RESTClient;
   let pods: ResourceClient<Pod>;
   let configMaps: ResourceClient<KubeObject & { data?: Record<string, string> }>;
@@ -68,11 +65,8 @@ describe('PodAgent with its default volumes, environment and probes', () => {
   let running: Promise<void>;
 
   before(async () => {
-    srv = await startTestAPIServer();
-    const loaded = parseKubeconfig(srv.kubeconfig);
-    assert.equal(loaded.kind, 'ok');
-    transport = new HTTP2Transport(loaded.kind === 'ok' ? loaded.config : { server: '' });
-    rest = new RESTClient(transport);
+    env = await startClientEnv();
+    ({ rest } = env);
     const core = (resource: string, ns?: string) => new ResourceClient<KubeObject>(rest, { group: '', version: 'v1', resource }, ns);
     await core('namespaces').create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     await core('serviceaccounts', NS).create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: NS } });
@@ -102,8 +96,7 @@ describe('PodAgent with its default volumes, environment and probes', () => {
     stopAgent.abort();
     await running;
     await sim.dispose();
-    transport.close();
-    await srv.stop();
+    await env.stop();
     rmSync(rootDir, { recursive: true, force: true });
   });
 

@@ -3,6 +3,7 @@
  * any affinity the profile adds for every pod); preferred terms score by
  * the sum of their weights.
  */
+import { matchesNodeSelectorAndAffinity, nodeSelectorMatches, nodeSelectorTermMatches } from '../../../api/core/v1/node-selector.js';
 import type { NodeAffinityT, PodT, PreferredSchedulingTermT } from '../../../api/core/v1/types.js';
 import type { CycleState, StateData } from '../../framework/cycle-state.js';
 import { ActionType, type ClusterEventWithHint } from '../../framework/events.js';
@@ -13,7 +14,6 @@ import {
 import type { NodeInfo } from '../../framework/node-info.js';
 import { Status } from '../../framework/status.js';
 import { defaultNormalizeScore } from '../shared/normalize.js';
-import { nodeSelectorMatches, podMatchesNodeSelectorAndAffinity, termMatches } from '../shared/node-selector.js';
 
 export const NAME = 'NodeAffinity';
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";
@@ -55,7 +55,7 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
 
   filter(_state: CycleState, pod: PodT, nodeInfo: NodeInfo): Status {
     if (!nodeSelectorMatches(this.args.addedAffinity?.requiredDuringSchedulingIgnoredDuringExecution, nodeInfo.node)) return Status.unresolvable(ERR_REASON_ENFORCED);
-    return podMatchesNodeSelectorAndAffinity(pod, nodeInfo.node) ? Status.success() : Status.unresolvable(ERR_REASON_POD);
+    return matchesNodeSelectorAndAffinity(pod.spec, nodeInfo.node) ? Status.success() : Status.unresolvable(ERR_REASON_POD);
   }
 
   preScore(state: CycleState, pod: PodT): Status {
@@ -71,7 +71,7 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   score(state: CycleState, _pod: PodT, nodeInfo: NodeInfo): ScoreOutput {
     let sum = 0;
     for (const t of state.read<PreferredState>(SCORE_KEY)?.terms ?? []) {
-      if (t.weight !== 0 && termMatches(t.preference, nodeInfo.node)) sum += t.weight;
+      if (t.weight !== 0 && nodeSelectorTermMatches(t.preference, nodeInfo.node)) sum += t.weight;
     }
     return { score: sum };
   }

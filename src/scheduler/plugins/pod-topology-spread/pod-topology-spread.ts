@@ -4,6 +4,7 @@
  * self - global minimum must stay within maxSkew); ScheduleAnyway
  * constraints (and the profile's default constraints) score.
  */
+import { matchesNodeSelectorAndAffinity } from '../../../api/core/v1/node-selector.js';
 import type { PodT, TopologySpreadConstraintT } from '../../../api/core/v1/types.js';
 import { labelSelectorAsSelector, type Selector } from '../../../machinery/labels/selector.js';
 import type { CycleState, StateData } from '../../framework/cycle-state.js';
@@ -15,7 +16,6 @@ import {
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import { Status } from '../../framework/status.js';
-import { podMatchesNodeSelectorAndAffinity } from '../shared/node-selector.js';
 import { findUntoleratedTaint } from '../shared/taints.js';
 
 export const NAME = 'PodTopologySpread';
@@ -72,7 +72,7 @@ function podCountsOn(ni: NodeInfo, pod: PodT, selector: Selector): number {
 }
 
 function nodeIncluded(c: Constraint, pod: PodT, ni: NodeInfo): boolean {
-  if (c.honorNodeAffinity && !podMatchesNodeSelectorAndAffinity(pod, ni.node)) return false;
+  if (c.honorNodeAffinity && !matchesNodeSelectorAndAffinity(pod.spec, ni.node)) return false;
   if (c.honorNodeTaints && findUntoleratedTaint(ni.node.spec?.taints, pod.spec?.tolerations, ['NoSchedule', 'NoExecute'])) return false;
   return true;
 }

@@ -6,6 +6,7 @@
  * are for (annotation volume.kubernetes.io/selected-node) and waits,
  * bounded, until they are bound, so the pod reaches its node with volumes.
  */
+import { nodeSelectorMatches } from '../../../api/core/v1/node-selector.js';
 import type { PersistentVolumeT, PodT } from '../../../api/core/v1/types.js';
 import type { CycleState, StateData } from '../../framework/cycle-state.js';
 import { ActionType, type ClusterEventWithHint } from '../../framework/events.js';
@@ -14,7 +15,6 @@ import { type Clock, realClock } from '../../../machinery/clock.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import { Status } from '../../framework/status.js';
-import { nodeSelectorMatches } from '../shared/node-selector.js';
 
 export const NAME = 'VolumeBinding';
 export const ERR_REASON_NODE_CONFLICT = 'node(s) had volume node affinity conflict';
