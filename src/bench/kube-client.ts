@@ -129,7 +129,8 @@ export class KubeClient {
         chunks.push(c);
         bytes += c.length;
       });
-      stream.once('error', reject);
+      // `on`, not `once`: a stream can error twice (reset, then the session's GOAWAY).
+      stream.on('error', reject);
       stream.once('end', () => resolve({ status, body: Buffer.concat(chunks, bytes).toString('utf8'), bytes }));
       if (payload !== undefined) stream.end(payload);
     });
