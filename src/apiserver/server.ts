@@ -192,6 +192,10 @@ export class APIServer {
         // Node's default (10 MB) counts bytes queued for slow readers; one component's watches
         // and lists over a single connection exceed it on large clusters, and the session is dropped.
         maxSessionMemory: 256,
+        // Node closes a session (GOAWAY INTERNAL_ERROR) after 1000 invalid frames or 100 refused streams by
+        // default; a busy client cancelling watches and requests reaches both, and every request on it fails.
+        maxSessionInvalidFrames: 1_000_000,
+        maxSessionRejectedStreams: 1_000_000,
       },
       (req, res) => void this.serve(req as Req, res as Res),
     );
