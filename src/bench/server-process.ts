@@ -4,7 +4,7 @@
  * for its resident memory.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -61,6 +61,11 @@ export class ServerProcess {
     child.stderr!.on('data', (d: Buffer) => (sp.stderrTail = (sp.stderrTail + d.toString()).slice(-4000)));
     try {
       await sp.waitReady(opts.readyTimeoutMs ?? 60_000);
+      // The admin kubeconfig is written just after the server turns ready.
+      while (!existsSync(sp.kubeconfig)) {
+        if (sp.exited()) throw new Error(`k8ts server exited:\n${sp.stderrTail}`);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
     } catch (err) {
       await sp.stop();
       throw err;

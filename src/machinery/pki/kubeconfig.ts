@@ -1,4 +1,4 @@
-import { writeFile, chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 
@@ -39,6 +39,9 @@ export function kubeconfigYAML(opts: KubeconfigOptions): string {
 /** Writes the kubeconfig readable by its owner only: it holds a private key. */
 export async function writeKubeconfig(file: string, opts: KubeconfigOptions): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, kubeconfigYAML(opts), { mode: 0o600 });
-  await chmod(file, 0o600);
+  // Written aside and renamed, so a reader never sees a half-written file.
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, kubeconfigYAML(opts), { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, file);
 }
