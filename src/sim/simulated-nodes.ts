@@ -178,7 +178,11 @@ export class SimulatedNodes {
         try {
           await this.register(n, signal);
         } catch (err) {
-          if (!signal.aborted) this.opts.logger.error('registering node failed', { node: n.name, err });
+          if (signal.aborted) return;
+          // A kubelet keeps trying to register: back to the end of the queue after a pause.
+          this.opts.logger.warn('registering node failed; will retry', { node: n.name, err });
+          await this.opts.clock.sleep(1000, signal).catch(() => undefined);
+          queue.push(n);
         }
       }
     });
