@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import type { ContainerStatusT, PodT } from '../../api/core/v1/types.js';
 import { Backoff, formatDuration } from './backoff.js';
 import { parseResolvConf, podDNSConfig } from './dns.js';
-import { expand } from './interfaces.js';
 import { podPhase } from './pod-status.js';
 import { podQOSClass } from './qos.js';
 import { linuxResources, securityContext } from './runtime-config.js';
@@ -111,6 +110,4 @@ describe('container translation', () => {
       else assert.match(r.ok ? '' : r.message, want);
     });
   }
-  const expansions: [string, string, string][] = [['$(A)-x', 'a-x', 'known variable'], ['$(B)', '$(B)', 'unknown stays'], ['$$(A)', '$(A)', 'escaped']];
-  for (const [input, want, name] of expansions) test(`env expansion: ${name}`, () => assert.equal(expand(input, new Map([['A', 'a']])), want));
 });
