@@ -19,7 +19,7 @@ import type { Controller, ControllerContext, ControllerDescriptor } from '../fra
 import type { EventSink } from '../framework/pod-control.js';
 import { errorMessage } from '../framework/pod-control.js';
 import { runSyncedWorkers } from '../framework/queue-worker.js';
-import { type EndpointPod, type Service, HEADLESS_SERVICE_LABEL, LAST_CHANGE_TRIGGER_TIME_ANNOTATION, TriggerTimeTracker, isHeadless } from '../framework/service-pods.js';
+import { type EndpointPod, type Service, HEADLESS_SERVICE_LABEL, LAST_CHANGE_TRIGGER_TIME_ANNOTATION, TriggerTimeTracker, isHeadless, servicesOfPodHandler } from '../framework/service-pods.js';
 import { type EndpointSubset, MAX_ENDPOINTS_CAPACITY, computeSubsets } from './subsets.js';
 
 export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';
@@ -56,15 +56,7 @@ export class EndpointsController implements Controller {
     const svcKey = (obj: KubeObject | DeletedFinalStateUnknown<KubeObject>) => this.queue.add(metaNamespaceKey(isDeletedFinalStateUnknown(obj) ? obj.obj : obj));
     this.handlers.push(
       opts.serviceInformer.addEventHandler({ onAdd: svcKey, onUpdate: (_o, n) => svcKey(n), onDelete: svcKey }),
-      opts.podInformer.addEventHandler({
-        onAdd: (p) => this.enqueueServicesOf(p),
-        onUpdate: (o, n) => {
-          if (o.metadata.resourceVersion === n.metadata.resourceVersion) return;
-          this.enqueueServicesOf(n);
-          if (JSON.stringify(o.metadata.labels ?? {}) !== JSON.stringify(n.metadata.labels ?? {})) this.enqueueServicesOf(o);
-        },
-        onDelete: (p) => this.enqueueServicesOf(isDeletedFinalStateUnknown(p) ? p.obj : p),
-      }),
+      opts.podInformer.addEventHandler(servicesOfPodHandler(opts.serviceInformer.lister(), (key) => this.queue.add(key))),
       // Someone else changing or deleting an Endpoints we manage: put it back.
       opts.endpointsInformer.addEventHandler({ onUpdate: (_o, n) => svcKey(n), onDelete: svcKey }),
     );
@@ -82,13 +74,6 @@ export class EndpointsController implements Controller {
     });
   }
 
-  private enqueueServicesOf(pod: EndpointPod): void {
-    const labels = pod.metadata.labels ?? {};
-    for (const svc of this.opts.serviceInformer.lister().listInNamespace(pod.metadata.namespace ?? '')) {
-      const sel = svc.spec?.selector;
-      if (sel && selectorFromSet(sel).matches(labels)) this.queue.add(metaNamespaceKey(svc));
-    }
-  }
 
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitMetaNamespaceKey(key);

@@ -17,7 +17,7 @@ import type { Logger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
 import { runSyncedWorkers } from '../framework/queue-worker.js';
-import { type EndpointPod, type Service, TriggerTimeTracker } from '../framework/service-pods.js';
+import { type EndpointPod, type Service, TriggerTimeTracker, servicesOfPodHandler } from '../framework/service-pods.js';
 import { ZONE_LABEL, desiredPortGroups } from './desired.js';
 import { planSlices } from './reconciler.js';
 import { CONTROLLER_NAME, type EndpointSlice, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from './types.js';
@@ -62,15 +62,7 @@ export class EndpointSliceController implements Controller {
     };
     this.handlers.push(
       opts.serviceInformer.addEventHandler({ onAdd: svcKey, onUpdate: (_o, n) => svcKey(n), onDelete: svcKey }),
-      opts.podInformer.addEventHandler({
-        onAdd: (p) => this.enqueueServicesOf(p),
-        onUpdate: (o, n) => {
-          if (o.metadata.resourceVersion === n.metadata.resourceVersion) return;
-          this.enqueueServicesOf(n);
-          if (JSON.stringify(o.metadata.labels ?? {}) !== JSON.stringify(n.metadata.labels ?? {})) this.enqueueServicesOf(o);
-        },
-        onDelete: (p) => this.enqueueServicesOf(isDeletedFinalStateUnknown(p) ? p.obj : p),
-      }),
+      opts.podInformer.addEventHandler(servicesOfPodHandler(opts.serviceInformer.lister(), (key) => this.queue.add(key))),
       opts.sliceInformer.addEventHandler({ onAdd: sliceKey, onUpdate: (_o, n) => sliceKey(n), onDelete: sliceKey }),
       opts.nodeInformer.addEventHandler({
         // Zones are rare to change; when one does, every service may list a pod there.
@@ -95,13 +87,6 @@ export class EndpointSliceController implements Controller {
     });
   }
 
-  private enqueueServicesOf(pod: EndpointPod): void {
-    const labels = pod.metadata.labels ?? {};
-    for (const svc of this.opts.serviceInformer.lister().listInNamespace(pod.metadata.namespace ?? '')) {
-      const sel = svc.spec?.selector;
-      if (sel && selectorFromSet(sel).matches(labels)) this.queue.add(metaNamespaceKey(svc));
-    }
-  }
 
   private managedSlices(namespace: string, service: string): EndpointSlice[] {
     return this.opts.sliceInformer

@@ -3,6 +3,9 @@
  * the pods behind them: which pods are published, which port a service port
  * resolves to on a given pod, and when a pod's last relevant change happened.
  */
+import { metaNamespaceKey } from '../../client/cache/keys.js';
+import { type ResourceEventHandler, isDeletedFinalStateUnknown } from '../../client/informers/shared-informer.js';
+import { selectorFromSet } from '../../machinery/labels/selector.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
 import type { Pod } from './pods.js';
 
@@ -117,4 +120,31 @@ export class TriggerTimeTracker {
   forget(serviceKey: string): void {
     this.seen.delete(serviceKey);
   }
+}
+
+/**
+ * Pod handlers that enqueue (by `namespace/name`) every Service whose selector
+ * matches the pod, before and after a label change: what the endpoints and
+ * endpointslice controllers both react to.
+ */
+export function servicesOfPodHandler(
+  services: { listInNamespace(namespace: string): readonly Service[] },
+  enqueue: (serviceKey: string) => void,
+): ResourceEventHandler<EndpointPod> {
+  const enqueueServicesOf = (pod: EndpointPod) => {
+    const labels = pod.metadata.labels ?? {};
+    for (const svc of services.listInNamespace(pod.metadata.namespace ?? '')) {
+      const sel = svc.spec?.selector;
+      if (sel && selectorFromSet(sel).matches(labels)) enqueue(metaNamespaceKey(svc));
+    }
+  };
+  return {
+    onAdd: enqueueServicesOf,
+    onUpdate: (o, n) => {
+      if (o.metadata.resourceVersion === n.metadata.resourceVersion) return;
+      enqueueServicesOf(n);
+      if (JSON.stringify(o.metadata.labels ?? {}) !== JSON.stringify(n.metadata.labels ?? {})) enqueueServicesOf(o);
+    },
+    onDelete: (p) => enqueueServicesOf(isDeletedFinalStateUnknown(p) ? p.obj : p),
+  };
 }
