@@ -176,6 +176,21 @@ describe('oci runtime specifics', { skip: skip ?? false }, () => {
     assert.match(out, /33 101/, 'resize reaches the container terminal');
   });
 
+  test('attach to a tty container resizes its terminal', async () => {
+    const p = await pod();
+    const id = await rt().createContainer(p.id, cc('tty-attach', { command: ['sh', '-c', 'echo ready; read x; stty size; sleep 600'], tty: true, stdin: true }), p.cfg);
+    await rt().startContainer(id);
+    const s = await rt().attach(id, { stdin: true, stdout: true, stderr: false, tty: true });
+    const chunks: Buffer[] = [];
+    s.stdout!.on('data', (b: Buffer) => chunks.push(b));
+    await waitFor('the container to wait for input', async () => readCriLog((await rt().containerStatus(id))!.logPath).some((l) => l.text.includes('ready')));
+    s.resize({ width: 97, height: 29 });
+    await new Promise((r) => setTimeout(r, 300));
+    s.stdin!.write('go\r');
+    await waitFor('the new size', async () => /29 97/.test(Buffer.concat(chunks).toString()));
+    s.close();
+  });
+
   test('a tty container logs its terminal output', async () => {
     const p = await pod();
     const { st, out } = await runToExit(p, cc('tty', { command: ['sh', '-c', 'tty; echo "term=$TERM"'], tty: true }));

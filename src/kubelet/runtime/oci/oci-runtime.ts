@@ -584,7 +584,11 @@ export class OciRuntimeService implements RuntimeService {
       ...(stdin ? { stdin } : {}),
       ...(opts.stdout ? { stdout } : {}),
       ...(opts.stderr && !tty ? { stderr } : {}),
-      resize: () => {},
+      // A tty container's terminal is the one util-linux `script` holds under the shim.
+      resize: (size) => {
+        const script = tty && rec.shimPid ? childPids(rec.shimPid).find((pid) => readText(`/proc/${pid}/comm`).trim() === 'script') : undefined;
+        if (script) void resizeTerminal(script, size);
+      },
       exit,
       close: finish,
     };
@@ -831,10 +835,13 @@ function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }
 
+function childPids(pid: number): number[] {
+  return readText(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
 /** Sets the size of script's terminal; the kernel then signals runc, which resizes the container's pty. */
 async function resizeTerminal(scriptPid: number, size: { width: number; height: number }): Promise<void> {
-  const children = readText(`/proc/${scriptPid}/task/${scriptPid}/children`).trim().split(/\s+/).filter(Boolean);
-  for (const c of children) {
+  for (const c of childPids(scriptPid)) {
     const r = await runCommand('stty', ['-F', `/proc/${c}/fd/0`, 'cols', String(size.width), 'rows', String(size.height)]);
     if (r.code === 0) return;
   }
