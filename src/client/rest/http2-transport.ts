@@ -104,13 +104,18 @@ export class HTTP2Transport implements Transport {
 }
 
 async function* bodyOf(stream: http2.ClientHttp2Stream, signal: AbortSignal | undefined): AsyncIterable<Uint8Array> {
+  let complete = false;
   try {
     for await (const chunk of stream) yield chunk as Uint8Array;
+    complete = true;
   } catch (err) {
     // A cancelled request simply ends its body; anything else is a real failure.
     if (signal?.aborted) return;
     throw err;
   } finally {
-    if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+    // Only a body left unread is cancelled. A stream read to its end closes by itself a moment later;
+    // resetting it anyway sends RST_STREAM for every request, and servers treat a stream of resets as
+    // the rapid-reset attack (nghttp2 answers with GOAWAY after 1000 of them).
+    if (!complete && !stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
   }
 }
