@@ -1,15 +1,20 @@
 /**
  * `npm run bench -- cluster`: the whole server with its components.
- * - idle: `k8ts server --sim-nodes N` (default 5000); once every node is
- *   Ready, the server's CPU time over a window (default 60 s) as a percentage
- *   of one core — heartbeats, leases and controllers included.
+ * - idle: N simulated nodes (default 5000); once every node is Ready, the
+ *   server's CPU time over a window (default 60 s) as a percentage of one
+ *   core — serving heartbeats and leases, controllers and scheduler included.
+ *   `--sim external` (default) runs the nodes in their own `k8ts sim`
+ *   process, as KWOK does, and reports its CPU apart; `--sim in-process`
+ *   runs them inside the server (`--sim-nodes`), both sides counted.
  * - deployment: a Deployment of R replicas (default 1000) on M simulated
  *   nodes (default 50), timed from create to every replica available.
  *
- *   --only idle|deployment  --nodes 5000  --idle-seconds 60  --replicas 1000  --deployment-nodes 50
+ *   --only idle|deployment  --nodes 5000  --idle-seconds 60  --sim external|in-process
+ *   --replicas 1000  --deployment-nodes 50
  *
  * The last line printed is one JSON object with every figure.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,13 +22,15 @@ import { performance } from 'node:perf_hooks';
 import { type FlagSpec, UsageError, parseFlags } from '../cmd/flags.js';
 import { machineInfo, parseOrReportUsage, runIfMain } from './cli.js';
 import { KubeClient, loadKubeconfig } from './kube-client.js';
-import { ServerProcess } from './server-process.js';
+import { ServerProcess, processCpuMs } from './server-process.js';
+import { K8TS_BIN } from '../testing/server-harness.js';
 import { round } from './stats.js';
 
 export interface ClusterBenchConfig {
   only?: 'idle' | 'deployment';
   nodes: number;
   idleSeconds: number;
+  sim: 'external' | 'in-process';
   replicas: number;
   deploymentNodes: number;
 }
@@ -32,6 +39,7 @@ const flagSpecs: FlagSpec[] = [
   { name: 'only', kind: 'string', usage: 'idle or deployment (default: both)' },
   { name: 'nodes', kind: 'int', usage: 'simulated nodes for the idle measurement', default: 5000 },
   { name: 'idle-seconds', kind: 'int', usage: 'length of the idle window', default: 60 },
+  { name: 'sim', kind: 'string', usage: 'where the idle measurement runs its simulated nodes: external or in-process', default: 'external' },
   { name: 'replicas', kind: 'int', usage: 'replicas of the measured Deployment', default: 1000 },
   { name: 'deployment-nodes', kind: 'int', usage: 'simulated nodes for the Deployment measurement', default: 50 },
 ];
@@ -41,7 +49,9 @@ export function parseClusterBenchFlags(argv: string[]): ClusterBenchConfig {
   if (args.length) throw new UsageError(`unexpected argument: ${args[0]}`);
   const only = values.only as string | undefined;
   if (only !== undefined && only !== 'idle' && only !== 'deployment') throw new UsageError(`unknown measurement "${only}": want idle or deployment`);
-  const cfg = { only, nodes: Number(values.nodes), idleSeconds: Number(values['idle-seconds']), replicas: Number(values.replicas), deploymentNodes: Number(values['deployment-nodes']) };
+  const sim = String(values.sim);
+  if (sim !== 'external' && sim !== 'in-process') throw new UsageError(`unknown --sim "${sim}": want external or in-process`);
+  const cfg = { only, nodes: Number(values.nodes), idleSeconds: Number(values['idle-seconds']), sim, replicas: Number(values.replicas), deploymentNodes: Number(values['deployment-nodes']) };
   for (const [k, v] of Object.entries(cfg)) if (typeof v === 'number' && !(v > 0)) throw new UsageError(`--${k} must be positive`);
   return cfg as ClusterBenchConfig;
 }
@@ -83,37 +93,55 @@ export interface IdleResult {
   /** From server start to every node Ready. */
   nodesReadySeconds: number;
   windowSeconds: number;
+  sim: 'external' | 'in-process';
   /** Server CPU over the idle window, percent of one core. */
   cpuPercentOfCore: number;
+  /** The external simulator's CPU over the same window. */
+  simCpuPercentOfCore?: number;
 }
 
 async function idle(cfg: ClusterBenchConfig): Promise<IdleResult> {
   // A /24 per node: the default /16 cluster CIDR holds 256 nodes, the CGNAT /10 holds 16384.
   const cidr = cfg.nodes > 256 ? ['--cluster-cidr', '100.64.0.0/10'] : [];
-  return withServer(['--sim-nodes', String(cfg.nodes), ...cidr], async (server) => {
+  const inProcess = cfg.sim === 'in-process';
+  return withServer(inProcess ? ['--sim-nodes', String(cfg.nodes), ...cidr] : cidr, async (server) => {
     const t0 = performance.now();
-    // Listing thousands of nodes is itself load: poll gently, on a fresh connection each time
-    // (a busy server may drop an idle session while registration runs).
-    await pollUntil(`${cfg.nodes} Ready nodes`, 900_000, async () => {
-      await sleep(5000);
-      const fresh = await KubeClient.connect(loadKubeconfig(server.kubeconfig));
-      try {
-        const list = await fresh.json<NodeList>('GET', '/api/v1/nodes');
-        const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-        return ready >= cfg.nodes ? ready : undefined;
-      } finally {
-        fresh.close();
+    const sim = inProcess ? undefined : spawn(process.execPath, [K8TS_BIN, 'sim', '--nodes', String(cfg.nodes), '--kubeconfig', server.kubeconfig, ...cidr], { stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      // Listing thousands of nodes is itself load: poll gently, on a fresh connection each time
+      // (a busy server may drop an idle session while registration runs).
+      await pollUntil(`${cfg.nodes} Ready nodes`, 900_000, async () => {
+        await sleep(5000);
+        if (sim && sim.exitCode !== null) throw new Error(`k8ts sim exited with code ${sim.exitCode}`);
+        const fresh = await KubeClient.connect(loadKubeconfig(server.kubeconfig));
+        try {
+          const list = await fresh.json<NodeList>('GET', '/api/v1/nodes');
+          const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+          return ready >= cfg.nodes ? ready : undefined;
+        } finally {
+          fresh.close();
+        }
+      });
+      const nodesReadySeconds = (performance.now() - t0) / 1000 + server.readyMs / 1000;
+      // Let registration's burst settle into the steady heartbeat rhythm before measuring.
+      await sleep(15_000);
+      const cpu0 = server.cpuMs();
+      const simCpu0 = sim ? processCpuMs(sim.pid!) : 0;
+      const w0 = performance.now();
+      await sleep(cfg.idleSeconds * 1000);
+      const cpu = server.cpuMs() - cpu0;
+      const simCpu = sim ? processCpuMs(sim.pid!) - simCpu0 : 0;
+      const wall = performance.now() - w0;
+      const out: IdleResult = { nodes: cfg.nodes, nodesReadySeconds: round(nodesReadySeconds, 1), windowSeconds: round(wall / 1000, 1), sim: cfg.sim, cpuPercentOfCore: round((cpu * 100) / wall, 1) };
+      if (sim) out.simCpuPercentOfCore = round((simCpu * 100) / wall, 1);
+      return out;
+    } finally {
+      if (sim && sim.exitCode === null) {
+        const exited = new Promise((r) => sim.once('exit', r));
+        sim.kill('SIGTERM');
+        await exited;
       }
-    });
-    const nodesReadySeconds = (performance.now() - t0) / 1000 + server.readyMs / 1000;
-    // Let registration's burst settle into the steady heartbeat rhythm before measuring.
-    await sleep(15_000);
-    const cpu0 = server.cpuMs();
-    const w0 = performance.now();
-    await sleep(cfg.idleSeconds * 1000);
-    const cpu = server.cpuMs() - cpu0;
-    const wall = performance.now() - w0;
-    return { nodes: cfg.nodes, nodesReadySeconds: round(nodesReadySeconds, 1), windowSeconds: round(wall / 1000, 1), cpuPercentOfCore: round((cpu * 100) / wall, 1) };
+    }
   });
 }
 
@@ -158,7 +186,9 @@ export async function main(argv: string[]): Promise<number> {
   const report: { machine: typeof machine; idle?: IdleResult; deployment?: DeploymentResult } = { machine };
   if (cfg.only !== 'deployment') {
     report.idle = await idle(cfg);
-    process.stdout.write(`idle: ${report.idle.nodes} simulated nodes Ready after ${report.idle.nodesReadySeconds}s; server CPU ${report.idle.cpuPercentOfCore}% of a core over ${report.idle.windowSeconds}s\n`);
+    const i = report.idle;
+    const simPart = i.simCpuPercentOfCore !== undefined ? `; the simulator process ${i.simCpuPercentOfCore}%` : ' (simulated nodes inside the server)';
+    process.stdout.write(`idle: ${i.nodes} simulated nodes Ready after ${i.nodesReadySeconds}s; server CPU ${i.cpuPercentOfCore}% of a core over ${i.windowSeconds}s${simPart}\n`);
   }
   if (cfg.only !== 'idle') {
     report.deployment = await deployment(cfg);

@@ -84,11 +84,7 @@ export class ServerProcess {
 
   /** CPU time (user + system) the process used so far, in milliseconds, from /proc (Linux). */
   cpuMs(): number {
-    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+    return processCpuMs(this.pid);
   }
 
   /** Resident set size in MiB, from /proc (Linux). */
@@ -169,4 +165,13 @@ function getStatus(s: http2.ClientHttp2Session, p: string): Promise<number> {
     stream.once('error', () => resolve(0));
     stream.once('close', () => resolve(status));
   });
+}
+
+/** CPU time (user + system) a process used so far, in milliseconds, from /proc (Linux). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
