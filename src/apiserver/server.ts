@@ -42,6 +42,9 @@ import { isNodeProxy, serveNodeProxy, streamingHandlers } from './streaming/hand
 import type { KubeletClientConfig } from './streaming/kubelet-client.js';
 import { UpgradeResponse } from './streaming/upgrade-response.js';
 
+
+/** Why a request's signal fires; one shared reason, since building an AbortError per request costs a stack capture. */
+const REQUEST_CLOSED = new DOMException('the request ended', 'AbortError');
 export interface VersionInfo {
   major: string;
   minor: string;
@@ -324,11 +327,11 @@ export class APIServer {
 
   private abortSignalFor(res: Res): AbortSignal {
     const ac = new AbortController();
-    const onAbort = () => ac.abort();
+    const onAbort = () => ac.abort(REQUEST_CLOSED);
     this.abort.signal.addEventListener('abort', onAbort, { once: true });
     res.once('close', () => {
       this.abort.signal.removeEventListener('abort', onAbort);
-      ac.abort();
+      ac.abort(REQUEST_CLOSED);
     });
     return ac.signal;
   }

@@ -81,6 +81,8 @@ export class CachedObject {
 
   /** A private, mutable copy. */
   clone(): KubeObject {
+    // Bytes nobody has decoded yet are parsed straight away, leaving the shared copy undecoded.
+    if (this.raw) return decodeStored(this.raw, this.revision);
     return JSON.parse(this.json()) as KubeObject;
   }
 }

@@ -30,6 +30,9 @@ import type { RequestContext } from '../context.js';
 import { type StorageResource, listPrefix, objectKey } from './keys.js';
 import type { Rollback, Strategy } from './strategy.js';
 
+const RETRY = Symbol('retry');
+type UpdateOutcome = { object: KubeObject; created: boolean } | typeof RETRY;
+
 export interface StoreOptions {
   backend: Backend;
   cache: ResourceCache;
@@ -388,74 +391,99 @@ export class Store {
     const strategy = opts.strategy ?? this.strategy;
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
-      const kv = await this.backend.get(key);
-      // Two private copies straight from the stored bytes: one to compare against, one for the caller.
-      const current = kv ? decodeStored(kv.value, kv.modRevision) : undefined;
-      const desired = await tryUpdate(kv ? decodeStored(kv.value, kv.modRevision) : undefined);
-      desired.metadata ??= {};
-      if (!current) {
-        if (!(opts.allowCreate ?? strategy.allowCreateOnUpdate)) throw this.notFound(name);
-        if (desired.metadata.resourceVersion) throw this.notFound(name);
-        desired.metadata.name = name;
-        if (strategy.namespaced) desired.metadata.namespace = namespace;
-        const created = await this.create(ctx, desired, {
-          validate: opts.validate ? (o) => opts.validate!(o, undefined) : undefined,
-          finalize: opts.finalize ? (o) => opts.finalize!(o, undefined) : undefined,
-        });
-        return { object: created, created: true };
+      // The first try starts from the watch cache's copy, as upstream's does: usually current, and when it
+      // is not, the compare-and-swap fails and the next try reads storage. A stale copy must never decide
+      // an outcome, so every answer other than a successful write is checked against storage first.
+      const cached = attempt === 0 && !ctx.dryRun ? this.cache.get(key) : undefined;
+      let out: UpdateOutcome;
+      try {
+        out = await this.updateAttempt(ctx, { key, namespace, name, strategy, cached, attempt }, tryUpdate, opts);
+      } catch (err) {
+        if (cached) continue;
+        throw err;
       }
-      const wantRV = desired.metadata.resourceVersion;
-      if (wantRV && wantRV !== current.metadata.resourceVersion) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
-      if (!wantRV && !strategy.allowUnconditionalUpdate) {
-        throw invalid({ group: this.resource.group, kind: this.kind }, name, [{ type: 'FieldValueRequired', field: 'metadata.resourceVersion', detail: 'must be specified for an update' }]);
-      }
-      let obj = desired;
-      const meta = obj.metadata;
-      // System fields are the server's: keep the stored ones.
-      meta.uid = current.metadata.uid;
-      meta.creationTimestamp = current.metadata.creationTimestamp;
-      meta.deletionTimestamp = current.metadata.deletionTimestamp;
-      meta.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
-      if (meta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
-      if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
-      meta.name = current.metadata.name;
-      if (strategy.namespaced) meta.namespace = current.metadata.namespace;
-      else delete meta.namespace;
-      delete meta.selfLink;
-      strategy.prepareForUpdate(ctx, obj, current);
-      const errs = strategy.validateUpdate(ctx, obj, current);
-      if (errs.length) throw this.invalid(name, errs);
-      if (opts.finalize) obj = opts.finalize(obj, current);
-      if (opts.validate) await opts.validate(obj, current);
-      obj.metadata.resourceVersion = current.metadata.resourceVersion;
-      // A no-op write is not written: the resourceVersion stays, as upstream.
-      if (sameObject(obj, current)) return { object: current, created: false };
-      // Finalizers emptied on an object being deleted: it goes now.
-      if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0 && !strategy.holdsDeletion?.(obj)) {
-        if (ctx.dryRun) return { object: obj, created: false };
-        const del = await this.backend.delete(key, kv!.modRevision);
-        if (!del.ok) {
-          if (wantRV) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
-          continue;
-        }
-        await this.strategy.afterDelete?.(obj);
-        obj.metadata.resourceVersion = String(del.revision);
-        return { object: obj, created: false };
-      }
+      if (out !== RETRY) return out;
+    }
+  }
+
+  private async updateAttempt(
+    ctx: RequestContext,
+    at: { key: string; namespace: string; name: string; strategy: Strategy; cached: CachedObject | undefined; attempt: number },
+    tryUpdate: (current: KubeObject | undefined) => Promise<KubeObject> | KubeObject,
+    opts: UpdateOptions,
+  ): Promise<UpdateOutcome> {
+    const { key, namespace, name, strategy, cached, attempt } = at;
+    const kv = cached ? undefined : await this.backend.get(key);
+    const modRevision = cached ? cached.revision : kv?.modRevision;
+    // Two private copies: one to compare against, one for the caller.
+    const current = cached ? cached.clone() : kv ? decodeStored(kv.value, kv.modRevision) : undefined;
+    const desired = await tryUpdate(cached ? cached.clone() : kv ? decodeStored(kv.value, kv.modRevision) : undefined);
+    desired.metadata ??= {};
+    if (!current) {
+      if (!(opts.allowCreate ?? strategy.allowCreateOnUpdate)) throw this.notFound(name);
+      if (desired.metadata.resourceVersion) throw this.notFound(name);
+      desired.metadata.name = name;
+      if (strategy.namespaced) desired.metadata.namespace = namespace;
+      const created = await this.create(ctx, desired, {
+        validate: opts.validate ? (o) => opts.validate!(o, undefined) : undefined,
+        finalize: opts.finalize ? (o) => opts.finalize!(o, undefined) : undefined,
+      });
+      return { object: created, created: true };
+    }
+    const wantRV = desired.metadata.resourceVersion;
+    if (wantRV && wantRV !== current.metadata.resourceVersion) {
+      if (cached) return RETRY;
+      throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
+    }
+    if (!wantRV && !strategy.allowUnconditionalUpdate) {
+      throw invalid({ group: this.resource.group, kind: this.kind }, name, [{ type: 'FieldValueRequired', field: 'metadata.resourceVersion', detail: 'must be specified for an update' }]);
+    }
+    let obj = desired;
+    const meta = obj.metadata;
+    // System fields are the server's: keep the stored ones.
+    meta.uid = current.metadata.uid;
+    meta.creationTimestamp = current.metadata.creationTimestamp;
+    meta.deletionTimestamp = current.metadata.deletionTimestamp;
+    meta.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+    if (meta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
+    if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
+    meta.name = current.metadata.name;
+    if (strategy.namespaced) meta.namespace = current.metadata.namespace;
+    else delete meta.namespace;
+    delete meta.selfLink;
+    strategy.prepareForUpdate(ctx, obj, current);
+    const errs = strategy.validateUpdate(ctx, obj, current);
+    if (errs.length) throw this.invalid(name, errs);
+    if (opts.finalize) obj = opts.finalize(obj, current);
+    if (opts.validate) await opts.validate(obj, current);
+    obj.metadata.resourceVersion = current.metadata.resourceVersion;
+    // A no-op write is not written: the resourceVersion stays, as upstream.
+    if (sameObject(obj, current)) return cached ? RETRY : { object: current, created: false };
+    // Finalizers emptied on an object being deleted: it goes now.
+    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0 && !strategy.holdsDeletion?.(obj)) {
       if (ctx.dryRun) return { object: obj, created: false };
-      let rollback: Rollback | undefined;
-      if (strategy.beforeUpdate) rollback = await strategy.beforeUpdate(ctx, obj, current);
-      const res = await this.backend.update(key, encodeForStorage(obj), kv!.modRevision, { lease: await this.leaseForWrite() });
-      if (!res.ok) {
-        if (rollback) await rollback().catch(() => undefined);
-        if (!res.kv) throw this.notFound(name);
-        if (wantRV) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
-        if (attempt > 50) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
-        continue;
+      const del = await this.backend.delete(key, modRevision!);
+      if (!del.ok) {
+        if (wantRV && !cached) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
+        return RETRY;
       }
-      obj.metadata.resourceVersion = String(res.revision);
+      await this.strategy.afterDelete?.(obj);
+      obj.metadata.resourceVersion = String(del.revision);
       return { object: obj, created: false };
     }
+    if (ctx.dryRun) return { object: obj, created: false };
+    let rollback: Rollback | undefined;
+    if (strategy.beforeUpdate) rollback = await strategy.beforeUpdate(ctx, obj, current);
+    const res = await this.backend.update(key, encodeForStorage(obj), modRevision!, { lease: await this.leaseForWrite() });
+    if (!res.ok) {
+      if (rollback) await rollback().catch(() => undefined);
+      if (!res.kv) throw this.notFound(name);
+      if (wantRV && !cached) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
+      if (attempt > 50) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
+      return RETRY;
+    }
+    obj.metadata.resourceVersion = String(res.revision);
+    return { object: obj, created: false };
   }
 
   async delete(ctx: RequestContext, namespace: string, name: string, req: DeleteRequest): Promise<DeleteResult> {
@@ -596,10 +624,45 @@ export class Store {
 }
 
 /** Equal but for resourceVersion and managedFields timestamps (a no-op update). */
+/** Whether an update changes nothing but the resourceVersion and managedFields timestamps. */
 export function sameObject(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => {
-    const m = { ...o.metadata, resourceVersion: undefined, managedFields: o.metadata.managedFields?.map((e) => ({ ...e, time: undefined })) };
-    return JSON.stringify({ ...o, metadata: m });
-  };
-  return strip(a) === strip(b);
+  const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+  if (ka.length !== Object.keys(b).filter((k) => b[k] !== undefined).length) return false;
+  for (const k of ka) {
+    if (k === 'metadata') continue;
+    if (!jsonEqual(a[k], b[k])) return false;
+  }
+  const ma = a.metadata as Record<string, unknown>;
+  const mb = b.metadata as Record<string, unknown>;
+  const skip = new Set(['resourceVersion', 'managedFields']);
+  const mka = Object.keys(ma).filter((k) => !skip.has(k) && ma[k] !== undefined);
+  if (mka.length !== Object.keys(mb).filter((k) => !skip.has(k) && mb[k] !== undefined).length) return false;
+  for (const k of mka) if (!jsonEqual(ma[k], mb[k])) return false;
+  const fa = a.metadata.managedFields ?? [];
+  const fb = b.metadata.managedFields ?? [];
+  if (fa.length !== fb.length) return false;
+  return fa.every((e, i) => jsonEqual({ ...e, time: undefined }, { ...fb[i], time: undefined }));
+}
+
+/** Equality of two values as JSON sees them: keys holding undefined do not exist, key order does not matter. */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const oa = a as Record<string, unknown>;
+  const ob = b as Record<string, unknown>;
+  let na = 0;
+  for (const k in oa) {
+    if (oa[k] === undefined) continue;
+    na++;
+    if (!jsonEqual(oa[k], ob[k])) return false;
+  }
+  let nb = 0;
+  for (const k in ob) if (ob[k] !== undefined) nb++;
+  return na === nb;
 }
