@@ -8,11 +8,19 @@
 
 type Labels = Record<string, string>;
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
+function labelValue(v: string): string {
+  return NEEDS_ESCAPE.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
+}
+
+/** The label set as exposition text, keys sorted; built on every request, so kept to one pass. */
 function labelKey(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
-    .join(',');
+  const keys = Object.keys(labels);
+  if (keys.length > 1) keys.sort();
+  let out = '';
+  for (const k of keys) out += `${out ? ',' : ''}${k}="${labelValue(String(labels[k]))}"`;
+  return out;
 }
 
 interface Metric {
