@@ -56,7 +56,7 @@ export function explainPod(fw: Framework, pod: PodT, snapshot: Snapshot): NodeVe
   const feasible: (NodeVerdict & { kind: 'feasible' })[] = [];
   if (feasibleInfos.length) {
     const ps = fw.runPreScore(state, pod, feasibleInfos, snapshot);
-    const sc = ps.isSuccess() ? fw.runScore(state, pod, feasibleInfos) : { status: ps, scores: [] };
+    const sc = ps.isSuccess() ? fw.runScore(state, pod, feasibleInfos, { breakdown: true }) : { status: ps, scores: [] };
     if (!sc.status.isSuccess()) {
       for (const ni of feasibleInfos) rejected.push({ node: ni.name, kind: 'rejected', plugin: sc.status.plugin || 'Score', reasons: sc.status.reasons });
     } else {

@@ -91,7 +91,7 @@ describe('Framework.scheduleOne: filter and score combination', () => {
       node('empty').capacity({ cpu: '4', memory: '8Gi' }).build(),
     ];
     const pods = [pod('existing').req({ cpu: '2', memory: '4Gi' }).node('busy').build()];
-    const res = fw.scheduleOne(pod('p').req({ cpu: '2', memory: '1Gi' }).build(), Snapshot.from(nodes, pods));
+    const res = fw.scheduleOne(pod('p').req({ cpu: '2', memory: '1Gi' }).build(), Snapshot.from(nodes, pods), { breakdown: true });
     assert.equal(res.kind, 'scheduled');
     if (res.kind !== 'scheduled') return;
     assert.equal(res.nodeName, 'empty');

@@ -268,7 +268,9 @@ export class Framework implements Handle {
    * neither their resources nor their absence (for affinity) is ignored.
    */
   runFilterWithNominatedPods(state: CycleState, pod: PodT, nodeInfo: NodeInfo): Status {
-    const nominated = (this.opts.nominator?.nominatedPodsForNode(nodeInfo.name) ?? []).filter(
+    const onNode = this.opts.nominator?.nominatedPodsForNode(nodeInfo.name);
+    if (!onNode?.length) return this.runFilterPlugins(state, pod, nodeInfo);
+    const nominated = onNode.filter(
       (np) => podKey(np) !== podKey(pod) && (np.spec?.priority ?? 0) >= (pod.spec?.priority ?? 0),
     );
     if (nominated.length === 0) return this.runFilterPlugins(state, pod, nodeInfo);
@@ -312,8 +314,11 @@ export class Framework implements Handle {
     return Status.success();
   }
 
-  /** Every score plugin on every node, normalized and weighted. */
-  runScore(state: CycleState, pod: PodT, nodes: readonly NodeInfo[]): { status: Status; scores: NodePluginScores[] } {
+  /**
+   * Every score plugin on every node, normalized and weighted. Each node's per-plugin
+   * breakdown is kept only with `breakdown` (explain-schedule): a cycle needs the totals.
+   */
+  runScore(state: CycleState, pod: PodT, nodes: readonly NodeInfo[], opts: { breakdown?: boolean } = {}): { status: Status; scores: NodePluginScores[] } {
     const out: NodePluginScores[] = nodes.map((n) => ({ name: n.name, scores: [], totalScore: 0 }));
     for (const p of this.points.score) {
       if (state.skipScorePlugins.has(p.name)) continue;
@@ -333,7 +338,7 @@ export class Framework implements Handle {
         if (s > MAX_NODE_SCORE || s < MIN_NODE_SCORE) {
           return { status: Status.error(`plugin "${p.name}" returns an invalid score ${s}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`), scores: [] };
         }
-        out[i]!.scores.push({ plugin: p.name, score: s * weight });
+        if (opts.breakdown) out[i]!.scores.push({ plugin: p.name, score: s * weight });
         out[i]!.totalScore += s * weight;
       }
     }
@@ -383,7 +388,7 @@ export class Framework implements Handle {
   }
 
   /** One scheduling attempt for the pod against the snapshot, including preemption on failure. */
-  scheduleOne(pod: PodT, snapshot: Snapshot): ScheduleResult {
+  scheduleOne(pod: PodT, snapshot: Snapshot, opts: { breakdown?: boolean } = {}): ScheduleResult {
     const state = new CycleState();
     const diagnosis = newDiagnosis();
     const numAll = snapshot.numNodes();
@@ -410,7 +415,7 @@ export class Framework implements Handle {
     }
     const ps = this.runPreScore(state, pod, found.feasible, snapshot);
     if (!ps.isSuccess()) return { kind: 'error', status: ps };
-    const sc = this.runScore(state, pod, found.feasible);
+    const sc = this.runScore(state, pod, found.feasible, opts);
     if (!sc.status.isSuccess()) return { kind: 'error', status: sc.status };
     const nodeName = this.selectHost(sc.scores)!;
     return { kind: 'scheduled', nodeName, evaluatedNodes: found.evaluated, feasibleNodes: found.feasible.length, scores: sc.scores, diagnosis, state };

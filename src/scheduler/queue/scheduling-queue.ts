@@ -15,6 +15,8 @@ import type { Nominator } from '../framework/framework.js';
 import { Status } from '../framework/status.js';
 import { Heap } from './heap.js';
 
+
+const NO_PODS: PodT[] = [];
 export interface SchedulingQueueOptions {
   clock: Clock;
   /** The profile's QueueSort order. */
@@ -308,6 +310,8 @@ export class SchedulingQueue implements Nominator {
   }
 
   nominatedPodsForNode(nodeName: string): PodT[] {
+    // Asked for every node of every cycle; nominations are rare.
+    if (this.nominated.size === 0) return NO_PODS;
     const out: PodT[] = [];
     for (const n of this.nominated.values()) if (n.nodeName === nodeName) out.push(n.pod);
     return out;

@@ -16,11 +16,21 @@ const MIN_THRESHOLD = 23 * MB;
 const MAX_CONTAINER_THRESHOLD = 1000 * MB;
 const STATE_KEY = 'PreScore' + NAME;
 
-class TotalNodes implements StateData {
-  constructor(readonly n: number) {}
+/** What every node's score needs, worked out once per cycle: the cluster size and the pod's images, normalized. */
+class PodImages implements StateData {
+  constructor(
+    readonly totalNodes: number,
+    /** One entry per container (init and regular), undefined for a container without an image. */
+    readonly images: readonly (string | undefined)[],
+  ) {}
   clone(): StateData {
     return this;
   }
+}
+
+function podImages(pod: PodT, totalNodes: number): PodImages {
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  return new PodImages(totalNodes, containers.map((c) => (c.image ? normalizedImageName(c.image) : undefined)));
 }
 
 export function imageLocalityScore(sumScores: number, numContainers: number): number {
@@ -32,19 +42,20 @@ export function imageLocalityScore(sumScores: number, numContainers: number): nu
 export class ImageLocality implements PreScorePlugin, ScorePlugin {
   readonly name = NAME;
 
-  preScore(state: CycleState, _pod: PodT, _nodes: readonly NodeInfo[], snapshot: Snapshot): Status {
-    state.write(STATE_KEY, new TotalNodes(snapshot.numNodes()));
+  preScore(state: CycleState, pod: PodT, _nodes: readonly NodeInfo[], snapshot: Snapshot): Status {
+    state.write(STATE_KEY, podImages(pod, snapshot.numNodes()));
     return Status.success();
   }
 
   score(state: CycleState, pod: PodT, nodeInfo: NodeInfo): ScoreOutput {
-    const total = state.read<TotalNodes>(STATE_KEY)?.n ?? 1;
-    const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    const p = state.read<PodImages>(STATE_KEY) ?? podImages(pod, 1);
     let sum = 0;
-    for (const c of containers) {
-      const st = c.image ? nodeInfo.imageStates.get(normalizedImageName(c.image)) : undefined;
-      if (st) sum += Math.trunc((st.size * st.numNodes) / total);
+    if (nodeInfo.imageStates.size) {
+      for (const image of p.images) {
+        const st = image ? nodeInfo.imageStates.get(image) : undefined;
+        if (st) sum += Math.trunc((st.size * st.numNodes) / (p.totalNodes || 1));
+      }
     }
-    return { score: imageLocalityScore(sum, containers.length || 1) };
+    return { score: imageLocalityScore(sum, p.images.length || 1) };
   }
 }

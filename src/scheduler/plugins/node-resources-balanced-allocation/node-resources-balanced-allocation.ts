@@ -9,7 +9,7 @@ import { MAX_NODE_SCORE, type PreScorePlugin, type ScoreOutput, type ScorePlugin
 import type { NodeInfo } from '../../framework/node-info.js';
 import { podRequests, type ResourceMap } from '../../framework/resource.js';
 import { Status } from '../../framework/status.js';
-import { DEFAULT_RESOURCES, allocatableAndRequested, type ResourceSpec } from '../node-resources-fit/scoring.js';
+import { DEFAULT_RESOURCES, allocatableFor, requestedAfter, type ResourceSpec } from '../node-resources-fit/scoring.js';
 
 export const NAME = 'NodeResourcesBalancedAllocation';
 const STATE_KEY = 'PreScore' + NAME;
@@ -55,9 +55,9 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
     const req = state.read<Requests>(STATE_KEY)?.requests ?? podRequests(pod);
     const fractions: number[] = [];
     for (const r of this.resources) {
-      const [alloc, used] = allocatableAndRequested(nodeInfo, req, r.name, { useRequested: true });
+      const alloc = allocatableFor(nodeInfo, req, r.name);
       if (alloc === 0) continue;
-      fractions.push(Math.min(used / alloc, 1));
+      fractions.push(Math.min(requestedAfter(nodeInfo, req, r.name, true) / alloc, 1));
     }
     return { score: balancedScore(fractions) };
   }

@@ -27,15 +27,16 @@ export const DEFAULT_RESOURCES: ResourceSpec[] = [
   { name: MEMORY, weight: 1 },
 ];
 
-/**
- * (allocatable, requested-after-placement) for one resource; extended
- * resources the pod does not ask for are left out, as upstream.
- */
-export function allocatableAndRequested(nodeInfo: NodeInfo, podRequest: ResourceMap, resource: string, opts: { useRequested: boolean }): [number, number] {
-  const want = podRequest.get(resource) ?? 0;
-  if (want === 0 && isScalarResource(resource)) return [0, 0];
-  const base = !opts.useRequested && (resource === CPU || resource === MEMORY) ? nodeInfo.nonZeroRequested : nodeInfo.requested;
-  return [nodeInfo.allocatableOf(resource), (base.get(resource) ?? 0) + want];
+/** The allocatable counted for scoring: 0 for an extended resource the pod does not ask for. */
+export function allocatableFor(nodeInfo: NodeInfo, podRequest: ResourceMap, resource: string): number {
+  if (!(podRequest.get(resource) ?? 0) && isScalarResource(resource)) return 0;
+  return nodeInfo.allocatableOf(resource);
+}
+
+/** What the node would have requested with the pod on it (scoring defaults for unset cpu and memory unless `useRequested`). */
+export function requestedAfter(nodeInfo: NodeInfo, podRequest: ResourceMap, resource: string, useRequested: boolean): number {
+  const base = !useRequested && (resource === CPU || resource === MEMORY) ? nodeInfo.nonZeroRequested : nodeInfo.requested;
+  return (base.get(resource) ?? 0) + (podRequest.get(resource) ?? 0);
 }
 
 function leastRequested(requested: number, capacity: number): number {
@@ -65,8 +66,9 @@ export function strategyScore(strategy: ScoringStrategy, nodeInfo: NodeInfo, pod
   let sum = 0;
   let weights = 0;
   for (const r of strategy.resources) {
-    const [alloc, req] = allocatableAndRequested(nodeInfo, podRequest, r.name, { useRequested: false });
+    const alloc = allocatableFor(nodeInfo, podRequest, r.name);
     if (alloc === 0) continue;
+    const req = requestedAfter(nodeInfo, podRequest, r.name, false);
     let s: number;
     if (strategy.type === 'LeastAllocated') s = leastRequested(req, alloc);
     else if (strategy.type === 'MostAllocated') s = mostRequested(req, alloc);
