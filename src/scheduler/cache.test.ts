@@ -110,7 +110,16 @@ describe('SchedulerCache', () => {
     anti.spec!.affinity = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'x' } } }] } };
     c.addPod(anti);
     assert.deepEqual(c.snapshot().havePodsWithRequiredAntiAffinity.map((ni) => ni.name), ['n2']);
+    c.addPod(pod('plain').node('n1').build() as PodT);
+    assert.deepEqual(c.snapshot().havePodsWithRequiredAntiAffinity.map((ni) => ni.name), ['n2']);
+    // A replaced node object carries its pods, and the lists point at the new one.
+    c.updateNode(n('n2'));
+    assert.equal(c.snapshot().havePodsWithRequiredAntiAffinity[0], c.snapshot().get('n2'));
     c.removePod(anti);
     assert.deepEqual(c.snapshot().havePodsWithRequiredAntiAffinity.map((ni) => ni.name), []);
+    const assumed = c.assumePod({ ...anti, spec: { ...anti.spec!, nodeName: undefined } }, 'n1');
+    assert.deepEqual(c.snapshot().havePodsWithAffinity.map((ni) => ni.name), ['n1']);
+    c.forgetPod(assumed);
+    assert.deepEqual(c.snapshot().havePodsWithAffinity.map((ni) => ni.name), []);
   });
 });

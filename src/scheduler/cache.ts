@@ -8,7 +8,7 @@
  */
 import type { NodeT, PodT } from '../api/core/v1/types.js';
 import { NodeInfo, newPodInfo, normalizedImageName, podKey, type PodInfo } from './framework/node-info.js';
-import { Snapshot, type SnapshotOptions } from './framework/snapshot.js';
+import { type AffinityNodeLists, Snapshot, type SnapshotOptions, affinityNodeLists } from './framework/snapshot.js';
 
 interface CachedPod {
   info: PodInfo;
@@ -24,6 +24,8 @@ export class SchedulerCache {
   /** Pods observed on nodes the cache does not know (yet): they join when the node appears. */
   private readonly waiting = new Map<string, Map<string, PodInfo>>();
   private ordered: NodeInfo[] | undefined;
+  /** Recomputed only when a node, or a pod with affinity terms, comes or goes. */
+  private affinity: AffinityNodeLists | undefined;
   private imagesDirty = false;
 
   addNode(node: NodeT): void {
@@ -35,6 +37,7 @@ export class SchedulerCache {
     this.waiting.delete(name);
     this.nodes.set(name, ni);
     this.ordered = undefined;
+    this.affinity = undefined;
     if (old?.node.status?.images?.length || node.status?.images?.length) this.imagesDirty = true;
     else if (old) for (const [k, v] of old.imageStates) ni.imageStates.set(k, v);
   }
@@ -51,6 +54,7 @@ export class SchedulerCache {
     // Its pods stay known: a pod outlives its node until the pod GC deletes it.
     if (old.pods.length) this.waiting.set(name, new Map(old.pods.map((pi) => [podKey(pi.pod), pi])));
     this.ordered = undefined;
+    this.affinity = undefined;
     if (old.node.status?.images?.length) this.imagesDirty = true;
   }
 
@@ -122,13 +126,15 @@ export class SchedulerCache {
   snapshot(opts: SnapshotOptions = {}): Snapshot {
     if (this.imagesDirty) this.recomputeImages();
     this.ordered ??= [...this.nodes.values()];
-    return new Snapshot(this.ordered, opts, this.nodes);
+    this.affinity ??= affinityNodeLists(this.ordered);
+    return new Snapshot(this.ordered, opts, this.nodes, this.affinity);
   }
 
   private attach(key: string, cp: CachedPod): void {
     const ni = this.nodes.get(cp.nodeName);
     if (ni) {
       ni.addPod(cp.info);
+      if (hasAffinityTerms(cp.info)) this.affinity = undefined;
       return;
     }
     const w = this.waiting.get(cp.nodeName) ?? new Map<string, PodInfo>();
@@ -138,7 +144,7 @@ export class SchedulerCache {
 
   private detach(key: string, cp: CachedPod): void {
     const ni = this.nodes.get(cp.nodeName);
-    if (ni) ni.removePod(cp.info.pod);
+    if (ni?.removePod(cp.info.pod) && hasAffinityTerms(cp.info)) this.affinity = undefined;
     const w = this.waiting.get(cp.nodeName);
     if (w?.delete(key) && w.size === 0) this.waiting.delete(cp.nodeName);
   }
@@ -160,4 +166,8 @@ export class SchedulerCache {
     for (const [name, h] of holders) for (const [ni, size] of h) ni.imageStates.set(name, { size, numNodes: h.size });
     this.imagesDirty = false;
   }
+}
+
+function hasAffinityTerms(pi: PodInfo): boolean {
+  return pi.requiredAffinityTerms.length > 0 || pi.requiredAntiAffinityTerms.length > 0 || pi.preferredAffinityTerms.length > 0 || pi.preferredAntiAffinityTerms.length > 0;
 }

@@ -28,19 +28,38 @@ export interface VolumeLister {
   bindingMode?(storageClassName: string): 'Immediate' | 'WaitForFirstConsumer' | undefined;
 }
 
+/** The nodes holding pods with (anti-)affinity terms, which InterPodAffinity checks on every cycle. */
+export interface AffinityNodeLists {
+  withAffinity: NodeInfo[];
+  withRequiredAntiAffinity: NodeInfo[];
+}
+
+export function affinityNodeLists(nodeInfos: readonly NodeInfo[]): AffinityNodeLists {
+  return {
+    withAffinity: nodeInfos.filter((n) => n.podsWithAffinity.length > 0),
+    withRequiredAntiAffinity: nodeInfos.filter((n) => n.podsWithRequiredAntiAffinity.length > 0),
+  };
+}
+
 export class Snapshot {
   private readonly byName: ReadonlyMap<string, NodeInfo>;
   private affinityNodes?: NodeInfo[];
   private antiAffinityNodes?: NodeInfo[];
   private namespaceLabels?: Map<string, Readonly<Record<string, string>>>;
 
-  /** `byName` may be passed when the caller already keeps that index (the scheduler cache does). */
+  /**
+   * `byName` and the affinity node lists may be passed when the caller already keeps them (the
+   * scheduler cache does, so a cycle does not walk every node to find the few that matter).
+   */
   constructor(
     readonly nodeInfos: readonly NodeInfo[],
     private readonly opts: SnapshotOptions = {},
     byName?: ReadonlyMap<string, NodeInfo>,
+    affinity?: AffinityNodeLists,
   ) {
     this.byName = byName ?? new Map(nodeInfos.map((ni) => [ni.name, ni]));
+    this.affinityNodes = affinity?.withAffinity;
+    this.antiAffinityNodes = affinity?.withRequiredAntiAffinity;
   }
 
   /** Nodes holding pods with any (anti-)affinity term; computed on first use. */
