@@ -73,8 +73,16 @@ export class NodeInfo {
   /** Images present on the node, by normalized name. */
   readonly imageStates = new Map<string, ImageState>();
 
+  // The resources every filter and score reads, out of the map: these lookups run per node per cycle.
+  private readonly allocatableCPU: number;
+  private readonly allocatableMemory: number;
+  private readonly allocatablePods: number;
+
   constructor(readonly node: NodeT) {
     this.allocatable = resourceListAmounts(node.status?.allocatable);
+    this.allocatableCPU = this.allocatable.get(CPU) ?? 0;
+    this.allocatableMemory = this.allocatable.get(MEMORY) ?? 0;
+    this.allocatablePods = this.allocatable.get(PODS) ?? 0;
   }
 
   get name(): string {
@@ -86,12 +94,14 @@ export class NodeInfo {
   }
 
   allocatableOf(resource: string): number {
+    if (resource === CPU) return this.allocatableCPU;
+    if (resource === MEMORY) return this.allocatableMemory;
     return this.allocatable.get(resource) ?? 0;
   }
 
   /** Allowed pod count; upstream treats a missing "pods" allocatable as 0. */
   allowedPodNumber(): number {
-    return this.allocatable.get(PODS) ?? 0;
+    return this.allocatablePods;
   }
 
   addPod(pod: PodT | PodInfo): void {
