@@ -117,6 +117,7 @@ export class Framework implements Handle {
     preEnqueue: [], queueSort: [], preFilter: [], filter: [], postFilter: [], preScore: [], score: [], reserve: [], permit: [], preBind: [], bind: [], postBind: [],
   };
   private readonly scoreWeights = new Map<string, number>();
+  private readonly activeFilters = new WeakMap<CycleState, { skipped: number; plugins: FilterPlugin[] }>();
   private nextStartNodeIndex = 0;
   private readonly randomInt: (n: number) => number;
 
@@ -251,8 +252,13 @@ export class Framework implements Handle {
   }
 
   runFilterPlugins(state: CycleState, pod: PodT, nodeInfo: NodeInfo): Status {
-    for (const p of this.points.filter) {
-      if (state.skipFilterPlugins.has(p.name)) continue;
+    // Which plugins PreFilter skipped is settled before filtering starts: work it out once per cycle, not per node.
+    let active = this.activeFilters.get(state);
+    if (!active || active.skipped !== state.skipFilterPlugins.size) {
+      active = { skipped: state.skipFilterPlugins.size, plugins: this.points.filter.filter((p) => !state.skipFilterPlugins.has(p.name)) };
+      this.activeFilters.set(state, active);
+    }
+    for (const p of active.plugins) {
       const st = p.filter(state, pod, nodeInfo);
       if (!st.isSuccess()) {
         if (st.code === Code.Error) return Status.error(`running "${p.name}" filter plugin: ${st.message()}`).withPlugin(p.name);
