@@ -24,6 +24,10 @@ export class SchedulerCache {
   /** Pods observed on nodes the cache does not know (yet): they join when the node appears. */
   private readonly waiting = new Map<string, Map<string, PodInfo>>();
   private ordered: NodeInfo[] | undefined;
+  /** Pods (bound, assumed, or waiting for their node) by namespace, for PodTopologySpread's counts. */
+  private readonly byNamespace = new Map<string, Map<string, CachedPod>>();
+  /** Bumped when a node comes, goes or relabels (see SnapshotIndexes). */
+  private nodeLabelsGeneration = 0;
   /** Recomputed only when a node, or a pod with affinity terms, comes or goes. */
   private affinity: AffinityNodeLists | undefined;
   private imagesDirty = false;
@@ -32,6 +36,7 @@ export class SchedulerCache {
     const name = node.metadata?.name ?? '';
     const ni = new NodeInfo(node);
     const old = this.nodes.get(name);
+    if (!old || !sameLabels(old.node.metadata?.labels, node.metadata?.labels)) this.nodeLabelsGeneration++;
     const pods = old ? old.pods : [...(this.waiting.get(name)?.values() ?? [])];
     for (const pi of pods) ni.addPod(pi);
     this.waiting.delete(name);
@@ -51,6 +56,7 @@ export class SchedulerCache {
     const old = this.nodes.get(name);
     if (!old) return;
     this.nodes.delete(name);
+    this.nodeLabelsGeneration++;
     // Its pods stay known: a pod outlives its node until the pod GC deletes it.
     if (old.pods.length) this.waiting.set(name, new Map(old.pods.map((pi) => [podKey(pi.pod), pi])));
     this.ordered = undefined;
@@ -64,11 +70,11 @@ export class SchedulerCache {
     const prev = this.pods.get(key);
     if (prev) this.detach(key, prev);
     if (!pod.spec?.nodeName || terminal(pod)) {
-      this.pods.delete(key);
+      this.dropPod(key);
       return;
     }
     const cp: CachedPod = { info: newPodInfo(pod), nodeName: pod.spec.nodeName, assumed: false };
-    this.pods.set(key, cp);
+    this.keepPod(key, cp);
     this.attach(key, cp);
   }
 
@@ -84,7 +90,7 @@ export class SchedulerCache {
     const prev = this.pods.get(key);
     if (!prev) return;
     this.detach(key, prev);
-    this.pods.delete(key);
+    this.dropPod(key);
   }
 
   /** Records `pod` as running on `nodeName` until the binding is observed or forgotten. */
@@ -94,7 +100,7 @@ export class SchedulerCache {
     const prev = this.pods.get(key);
     if (prev) this.detach(key, prev);
     const cp: CachedPod = { info: newPodInfo(assumed), nodeName, assumed: true };
-    this.pods.set(key, cp);
+    this.keepPod(key, cp);
     this.attach(key, cp);
     return assumed;
   }
@@ -105,7 +111,7 @@ export class SchedulerCache {
     const prev = this.pods.get(key);
     if (!prev?.assumed) return;
     this.detach(key, prev);
-    this.pods.delete(key);
+    this.dropPod(key);
   }
 
   isAssumed(pod: PodT): boolean {
@@ -127,7 +133,29 @@ export class SchedulerCache {
     if (this.imagesDirty) this.recomputeImages();
     this.ordered ??= [...this.nodes.values()];
     this.affinity ??= affinityNodeLists(this.ordered);
-    return new Snapshot(this.ordered, opts, this.nodes, this.affinity);
+    return new Snapshot(this.ordered, opts, {
+      byName: this.nodes,
+      affinity: this.affinity,
+      podsInNamespace: (ns) => this.byNamespace.get(ns)?.values() ?? [],
+      nodeLabelsGeneration: this.nodeLabelsGeneration,
+    });
+  }
+
+  private keepPod(key: string, cp: CachedPod): void {
+    this.pods.set(key, cp);
+    const ns = cp.info.pod.metadata?.namespace ?? '';
+    let m = this.byNamespace.get(ns);
+    if (!m) this.byNamespace.set(ns, (m = new Map()));
+    m.set(key, cp);
+  }
+
+  private dropPod(key: string): void {
+    const cp = this.pods.get(key);
+    if (!cp) return;
+    this.pods.delete(key);
+    const ns = cp.info.pod.metadata?.namespace ?? '';
+    const m = this.byNamespace.get(ns);
+    if (m?.delete(key) && m.size === 0) this.byNamespace.delete(ns);
   }
 
   private attach(key: string, cp: CachedPod): void {
@@ -170,4 +198,10 @@ export class SchedulerCache {
 
 function hasAffinityTerms(pi: PodInfo): boolean {
   return pi.requiredAffinityTerms.length > 0 || pi.requiredAntiAffinityTerms.length > 0 || pi.preferredAffinityTerms.length > 0 || pi.preferredAntiAffinityTerms.length > 0;
+}
+
+function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  if (ka.length !== Object.keys(b ?? {}).length) return false;
+  return ka.every((k) => a![k] === b?.[k]);
 }

@@ -6,7 +6,7 @@
 import type { NamespaceT, NodeT, PersistentVolumeClaimT, PersistentVolumeT, PodT } from '../../api/core/v1/types.js';
 import type { LabelSelectorT } from '../../api/meta/v1.js';
 import type { PodDisruptionBudgetT } from '../../api/policy/v1/types.js';
-import { NodeInfo, normalizedImageName } from './node-info.js';
+import { NodeInfo, normalizedImageName, type PodInfo } from './node-info.js';
 
 export interface SnapshotOptions {
   namespaces?: readonly NamespaceT[];
@@ -34,6 +34,28 @@ export interface AffinityNodeLists {
   withRequiredAntiAffinity: NodeInfo[];
 }
 
+/** A pod the snapshot places on a node (bound or assumed). */
+export interface PlacedPod {
+  readonly info: PodInfo;
+  readonly nodeName: string;
+}
+
+/**
+ * Indexes the scheduler cache keeps across cycles and hands to each snapshot, so that plugins
+ * need not walk every node for them. A snapshot built without them works them out itself.
+ */
+export interface SnapshotIndexes {
+  byName?: ReadonlyMap<string, NodeInfo>;
+  affinity?: AffinityNodeLists;
+  /** The pods placed on nodes, by namespace (pods whose node the snapshot lacks may be included). */
+  podsInNamespace?: (namespace: string) => Iterable<PlacedPod>;
+  /**
+   * Changes whenever a node comes, goes or changes its labels; equal values promise the same node
+   * names and labels, so what a plugin derives from them alone can be kept from cycle to cycle.
+   */
+  nodeLabelsGeneration?: number;
+}
+
 export function affinityNodeLists(nodeInfos: readonly NodeInfo[]): AffinityNodeLists {
   return {
     withAffinity: nodeInfos.filter((n) => n.podsWithAffinity.length > 0),
@@ -47,19 +69,37 @@ export class Snapshot {
   private antiAffinityNodes?: NodeInfo[];
   private namespaceLabels?: Map<string, Readonly<Record<string, string>>>;
 
-  /**
-   * `byName` and the affinity node lists may be passed when the caller already keeps them (the
-   * scheduler cache does, so a cycle does not walk every node to find the few that matter).
-   */
+  private podIndex?: Map<string, PlacedPod[]>;
+  private readonly podsIn?: (namespace: string) => Iterable<PlacedPod>;
+  readonly nodeLabelsGeneration?: number;
+
   constructor(
     readonly nodeInfos: readonly NodeInfo[],
     private readonly opts: SnapshotOptions = {},
-    byName?: ReadonlyMap<string, NodeInfo>,
-    affinity?: AffinityNodeLists,
+    indexes: SnapshotIndexes = {},
   ) {
-    this.byName = byName ?? new Map(nodeInfos.map((ni) => [ni.name, ni]));
-    this.affinityNodes = affinity?.withAffinity;
-    this.antiAffinityNodes = affinity?.withRequiredAntiAffinity;
+    this.byName = indexes.byName ?? new Map(nodeInfos.map((ni) => [ni.name, ni]));
+    this.affinityNodes = indexes.affinity?.withAffinity;
+    this.antiAffinityNodes = indexes.affinity?.withRequiredAntiAffinity;
+    this.podsIn = indexes.podsInNamespace;
+    this.nodeLabelsGeneration = indexes.nodeLabelsGeneration;
+  }
+
+  /** The pods of a namespace placed on nodes; some may name a node this snapshot does not have. */
+  podsInNamespace(namespace: string): Iterable<PlacedPod> {
+    if (this.podsIn) return this.podsIn(namespace);
+    if (!this.podIndex) {
+      this.podIndex = new Map();
+      for (const ni of this.nodeInfos) {
+        for (const info of ni.pods) {
+          const ns = info.pod.metadata?.namespace ?? '';
+          let list = this.podIndex.get(ns);
+          if (!list) this.podIndex.set(ns, (list = []));
+          list.push({ info, nodeName: ni.name });
+        }
+      }
+    }
+    return this.podIndex.get(namespace) ?? [];
   }
 
   /** Nodes holding pods with any (anti-)affinity term; computed on first use. */

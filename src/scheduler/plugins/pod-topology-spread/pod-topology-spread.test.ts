@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TopologySpreadConstraintT } from '../../../api/core/v1/types.js';
 import { node, pod } from '../../../testing/builders.js';
+import { SchedulerCache } from '../../cache.js';
 import { feasible, filterAll, frameworkWith, scores, snapshotOf } from '../plugin-test-kit.js';
 import { ERR_REASON_CONSTRAINTS_NOT_MATCH, ERR_REASON_NODE_LABEL_NOT_MATCH } from './pod-topology-spread.js';
 
@@ -36,8 +37,32 @@ describe('PodTopologySpread filter', () => {
       const snap = snapshotOf(ns, c.existing);
       if (c.selector) p.spec!.nodeSelector = c.selector;
       assert.deepEqual(feasible(fw, p, snap), c.want);
+      // The scheduler cache's snapshot (indexes kept across cycles) gives the same answer.
+      const cache = new SchedulerCache();
+      for (const n of ns) cache.addNode(n);
+      for (const e of c.existing) cache.addPod(e);
+      assert.deepEqual(feasible(fw, p, cache.snapshot()), c.want);
     });
   }
+
+  test('counts kept across cycles follow relabelled nodes, new pods and namespaces', () => {
+    const fw = frameworkWith(['PodTopologySpread']);
+    const cache = new SchedulerCache();
+    for (const n of nodes()) cache.addNode(n);
+    const p = pod('p').labels({ app: 'web' }).spread(zoneSpread()).build();
+    cache.addPod(web('w1', 'a1'));
+    assert.deepEqual(feasible(fw, p, cache.snapshot()), ['b1', 'c1']);
+    // The same labels in another namespace do not count.
+    const other = web('w2', 'b1');
+    other.metadata!.namespace = 'elsewhere';
+    cache.addPod(other);
+    assert.deepEqual(feasible(fw, p, cache.snapshot()), ['b1', 'c1']);
+    // b1 moves to zone a: zones a (2 pods' worth of nodes, 1 pod) and c remain.
+    cache.updateNode(node('b1').zone('a').build());
+    assert.deepEqual(feasible(fw, p, cache.snapshot()), ['c1']);
+    cache.assumePod(pod('w3').labels({ app: 'web' }).build(), 'c1');
+    assert.deepEqual(feasible(fw, p, cache.snapshot()), ['a1', 'a2', 'b1', 'c1']);
+  });
 
   test('a node without the topology key is unresolvable', () => {
     const got = filterAll(frameworkWith(['PodTopologySpread']), pod('p').labels({ app: 'web' }).spread(zoneSpread()).build(), snapshotOf([node('a1').zone('a').build(), node('bare').build()]));

@@ -71,10 +71,73 @@ function podCountsOn(ni: NodeInfo, pod: PodT, selector: Selector): number {
   return n;
 }
 
-function nodeIncluded(c: Constraint, pod: PodT, ni: NodeInfo): boolean {
-  if (c.honorNodeAffinity && !matchesNodeSelectorAndAffinity(pod.spec, ni.node)) return false;
-  if (c.honorNodeTaints && findUntoleratedTaint(ni.node.spec?.taints, pod.spec?.tolerations, ['NoSchedule', 'NoExecute'])) return false;
+/** Whether the pod restricts its nodes by selector or required node affinity (most pods do not). */
+function hasNodeConstraints(pod: PodT): boolean {
+  const sel = pod.spec?.nodeSelector;
+  return (!!sel && Object.keys(sel).length > 0) || !!pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+}
+
+/**
+ * Whether a node counts for a constraint. `nodeConstrained` is hasNodeConstraints(pod), worked out
+ * once per cycle: these checks run for every node of the cluster.
+ */
+function nodeIncluded(c: Constraint, pod: PodT, ni: NodeInfo, nodeConstrained: boolean): boolean {
+  if (c.honorNodeAffinity && nodeConstrained && !matchesNodeSelectorAndAffinity(pod.spec, ni.node)) return false;
+  if (c.honorNodeTaints && ni.node.spec?.taints?.length && findUntoleratedTaint(ni.node.spec.taints, pod.spec?.tolerations, ['NoSchedule', 'NoExecute'])) return false;
   return true;
+}
+
+/** Adds each node's matching pods to its domain's count; a node whose domain is wanted but has no pods still makes the domain known. */
+function countDomains(cs: readonly Constraint[], pod: PodT, nodes: readonly NodeInfo[], opts: { requireAllKeys: boolean; wanted?: readonly Set<string>[] }): Map<string, number>[] {
+  const counts = cs.map(() => new Map<string, number>());
+  const nodeConstrained = hasNodeConstraints(pod);
+  for (const ni of nodes) {
+    const labels = ni.labels;
+    if (opts.requireAllKeys) {
+      let all = true;
+      for (const c of cs) {
+        if (labels[c.topologyKey] === undefined) {
+          all = false;
+          break;
+        }
+      }
+      if (!all) continue;
+    }
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]!;
+      const v = labels[c.topologyKey];
+      if (v === undefined || (opts.wanted && !opts.wanted[i]!.has(v)) || !nodeIncluded(c, pod, ni, nodeConstrained)) continue;
+      const m = counts[i]!;
+      m.set(v, (m.get(v) ?? 0) + (ni.pods.length ? podCountsOn(ni, pod, c.selector) : 0));
+    }
+  }
+  return counts;
+}
+
+/** Which nodes carry every one of some topology keys, and their values: what the counts are grouped by. */
+interface DomainIndex {
+  /** Per node carrying all the keys, its value for each key. */
+  nodeValues: Map<string, string[]>;
+  /** Per key, every value those nodes have. */
+  domains: Set<string>[];
+}
+
+function buildDomainIndex(keys: readonly string[], nodes: readonly NodeInfo[]): DomainIndex {
+  const nodeValues = new Map<string, string[]>();
+  const domains = keys.map(() => new Set<string>());
+  for (const ni of nodes) {
+    const labels = ni.labels;
+    const values: string[] = [];
+    for (const k of keys) {
+      const v = labels[k];
+      if (v === undefined) break;
+      values.push(v);
+    }
+    if (values.length !== keys.length) continue;
+    nodeValues.set(ni.name, values);
+    values.forEach((v, i) => domains[i]!.add(v));
+  }
+  return { nodeValues, domains };
 }
 
 class FilterState implements StateData {
@@ -105,6 +168,9 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   readonly name = NAME;
   private readonly defaults: DefaultConstraint[];
   private readonly systemDefaulted: boolean;
+  /** Domain indexes by topology keys, valid while the snapshots' node labels generation stays the same. */
+  private domainIndexes = { generation: -1, byKeys: new Map<string, DomainIndex>() };
+  private readonly perSnapshot = new WeakMap<Snapshot, Map<string, DomainIndex>>();
 
   constructor(args: PodTopologySpreadArgs = {}) {
     this.systemDefaulted = (args.defaultingType ?? 'System') === 'System';
@@ -142,18 +208,49 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (!res.ok) return { status: Status.unresolvable(res.message) };
     const cs = res.constraints;
     if (cs.length === 0) return { status: Status.skip() };
-    const counts = cs.map(() => new Map<string, number>());
-    for (const ni of snapshot.list()) {
-      if (!cs.every((c) => ni.labels[c.topologyKey] !== undefined)) continue;
-      cs.forEach((c, i) => {
-        if (!nodeIncluded(c, pod, ni)) return;
-        const v = ni.labels[c.topologyKey]!;
-        counts[i]!.set(v, (counts[i]!.get(v) ?? 0) + podCountsOn(ni, pod, c.selector));
-      });
-    }
+    // Node eligibility depends on the pod only through its node affinity and, when honoured, taints. Without
+    // either, the counts come from the namespace's pods grouped by a domain index kept across cycles, instead
+    // of a walk over every node of the cluster on every cycle.
+    const perNode = hasNodeConstraints(pod) || cs.some((c) => c.honorNodeTaints);
+    const counts = perNode ? countDomains(cs, pod, snapshot.list(), { requireAllKeys: true }) : this.countByPods(cs, pod, snapshot);
     const minMatch = counts.map((m) => (m.size ? Math.min(...m.values()) : Number.MAX_SAFE_INTEGER));
     state.write(PRE_FILTER_KEY, new FilterState(cs, counts, minMatch, counts.map((m) => m.size)));
     return { status: Status.success() };
+  }
+
+  private domainIndex(keys: readonly string[], snapshot: Snapshot): DomainIndex {
+    const key = keys.join('\n');
+    let cache: Map<string, DomainIndex>;
+    const gen = snapshot.nodeLabelsGeneration;
+    if (gen === undefined) {
+      cache = this.perSnapshot.get(snapshot) ?? new Map();
+      this.perSnapshot.set(snapshot, cache);
+    } else {
+      if (this.domainIndexes.generation !== gen) this.domainIndexes = { generation: gen, byKeys: new Map() };
+      cache = this.domainIndexes.byKeys;
+    }
+    let idx = cache.get(key);
+    if (!idx) cache.set(key, (idx = buildDomainIndex(keys, snapshot.list())));
+    return idx;
+  }
+
+  /** The counts of countDomains(requireAllKeys) for a pod whose eligible nodes are every node with the keys. */
+  private countByPods(cs: readonly Constraint[], pod: PodT, snapshot: Snapshot): Map<string, number>[] {
+    const idx = this.domainIndex(cs.map((c) => c.topologyKey), snapshot);
+    const counts = idx.domains.map((d) => new Map([...d].map((v) => [v, 0] as [string, number])));
+    for (const { info, nodeName } of snapshot.podsInNamespace(pod.metadata?.namespace ?? '')) {
+      const p = info.pod;
+      if (p.metadata?.deletionTimestamp) continue;
+      const values = idx.nodeValues.get(nodeName);
+      if (!values || !snapshot.get(nodeName)) continue;
+      const labels = p.metadata?.labels ?? {};
+      for (let i = 0; i < cs.length; i++) {
+        if (!cs[i]!.selector.matches(labels)) continue;
+        const m = counts[i]!;
+        m.set(values[i]!, m.get(values[i]!)! + 1);
+      }
+    }
+    return counts;
   }
 
   filter(state: CycleState, pod: PodT, nodeInfo: NodeInfo): Status {
@@ -190,14 +287,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         if (v !== undefined) values[i]!.add(v);
       });
     }
-    const counts = cs.map(() => new Map<string, number>());
-    for (const ni of snapshot.list()) {
-      cs.forEach((c, i) => {
-        const v = ni.labels[c.topologyKey];
-        if (v === undefined || !values[i]!.has(v) || !nodeIncluded(c, pod, ni)) return;
-        counts[i]!.set(v, (counts[i]!.get(v) ?? 0) + podCountsOn(ni, pod, c.selector));
-      });
-    }
+    const counts = countDomains(cs, pod, snapshot.list(), { requireAllKeys: false, wanted: values });
     const weights = values.map((v) => Math.log(v.size + 2));
     state.write(PRE_SCORE_KEY, new ScoreState(cs, counts, weights, ignored));
     return Status.success();
