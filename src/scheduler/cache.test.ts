@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NodeT, PodT } from '../api/core/v1/types.js';
 import { node, pod } from '../testing/builders.js';
-import { SchedulerCache } from './cache.js';
+import { PodChangeLog, SchedulerCache } from './cache.js';
 
 const n = (name: string, images?: string[]) => {
   const b = node(name).capacity({ cpu: '4', memory: '8Gi', pods: '110' }).build() as NodeT;
@@ -121,5 +121,23 @@ describe('SchedulerCache', () => {
     assert.deepEqual(c.snapshot().havePodsWithAffinity.map((ni) => ni.name), ['n1']);
     c.forgetPod(assumed);
     assert.deepEqual(c.snapshot().havePodsWithAffinity.map((ni) => ni.name), []);
+  });
+
+  test('the pod change log hands out what came after a position, until it no longer keeps it', () => {
+    const log = new PodChangeLog(4);
+    const info = (name: string) => ({ info: { pod: pod(name).build() } as never, nodeName: 'n1', delta: 1 as const });
+    const p0 = log.position;
+    log.push(info('a'));
+    log.push(info('b'));
+    assert.deepEqual(log.since(p0)!.map((c) => (c.info as { pod: PodT }).pod.metadata?.name), ['a', 'b']);
+    log.push(info('c'));
+    const p3 = log.position;
+    for (const n of ['d', 'e']) log.push(info(n));
+    // Over the limit of 4 only the newest half stays: positions before 'd' are no longer kept.
+    assert.equal(log.since(p0), undefined);
+    assert.equal(log.since(p3 - 1), undefined);
+    assert.deepEqual(log.since(p3)!.map((c) => (c.info as { pod: PodT }).pod.metadata?.name), ['d', 'e']);
+    assert.deepEqual(log.since(log.position), []);
+    assert.equal(log.since(log.position + 1), undefined);
   });
 });

@@ -8,7 +8,7 @@
  */
 import type { NodeT, PodT } from '../api/core/v1/types.js';
 import { NodeInfo, newPodInfo, normalizedImageName, podKey, type PodInfo } from './framework/node-info.js';
-import { type AffinityNodeLists, Snapshot, type SnapshotOptions, affinityNodeLists } from './framework/snapshot.js';
+import { type AffinityNodeLists, type PodChange, type PodChangeFeed, Snapshot, type SnapshotOptions, affinityNodeLists } from './framework/snapshot.js';
 
 interface CachedPod {
   info: PodInfo;
@@ -26,6 +26,7 @@ export class SchedulerCache {
   private ordered: NodeInfo[] | undefined;
   /** Pods (bound, assumed, or waiting for their node) by namespace, for PodTopologySpread's counts. */
   private readonly byNamespace = new Map<string, Map<string, CachedPod>>();
+  private readonly changes = new PodChangeLog(CHANGE_LOG_LIMIT);
   /** Bumped when a node comes, goes or relabels (see SnapshotIndexes). */
   private nodeLabelsGeneration = 0;
   /** Recomputed only when a node, or a pod with affinity terms, comes or goes. */
@@ -138,10 +139,14 @@ export class SchedulerCache {
       affinity: this.affinity,
       podsInNamespace: (ns) => this.byNamespace.get(ns)?.values() ?? [],
       nodeLabelsGeneration: this.nodeLabelsGeneration,
+      podChanges: this.changes,
     });
   }
 
   private keepPod(key: string, cp: CachedPod): void {
+    const prev = this.pods.get(key);
+    if (prev) this.changes.push({ info: prev.info, nodeName: prev.nodeName, delta: -1 });
+    this.changes.push({ info: cp.info, nodeName: cp.nodeName, delta: 1 });
     this.pods.set(key, cp);
     const ns = cp.info.pod.metadata?.namespace ?? '';
     let m = this.byNamespace.get(ns);
@@ -152,6 +157,7 @@ export class SchedulerCache {
   private dropPod(key: string): void {
     const cp = this.pods.get(key);
     if (!cp) return;
+    this.changes.push({ info: cp.info, nodeName: cp.nodeName, delta: -1 });
     this.pods.delete(key);
     const ns = cp.info.pod.metadata?.namespace ?? '';
     const m = this.byNamespace.get(ns);
@@ -204,4 +210,34 @@ function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly
   const ka = Object.keys(a ?? {});
   if (ka.length !== Object.keys(b ?? {}).length) return false;
   return ka.every((k) => a![k] === b?.[k]);
+}
+
+/** How many pod changes the cache keeps for plugins that follow them; one further behind recounts. */
+const CHANGE_LOG_LIMIT = 20_000;
+
+/** A bounded log of pod changes with absolute positions. */
+export class PodChangeLog implements PodChangeFeed {
+  private entries: PodChange[] = [];
+  /** Position of entries[0]. */
+  private start = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get position(): number {
+    return this.start + this.entries.length;
+  }
+
+  push(c: PodChange): void {
+    this.entries.push(c);
+    if (this.entries.length > this.limit) {
+      const drop = this.entries.length - Math.floor(this.limit / 2);
+      this.entries = this.entries.slice(drop);
+      this.start += drop;
+    }
+  }
+
+  since(position: number): readonly PodChange[] | undefined {
+    if (position < this.start || position > this.position) return undefined;
+    return this.entries.slice(position - this.start);
+  }
 }

@@ -40,6 +40,20 @@ export interface PlacedPod {
   readonly nodeName: string;
 }
 
+/** One pod placed (+1) on, or taken (-1) off, a node, in the order the scheduler cache saw it. */
+export interface PodChange extends PlacedPod {
+  readonly delta: 1 | -1;
+}
+
+/**
+ * The cache's pod changes since some point: `since(position)` gives those after it, or undefined when
+ * they are no longer kept (the caller starts over from the pods themselves); `position` is the end.
+ */
+export interface PodChangeFeed {
+  readonly position: number;
+  since(position: number): readonly PodChange[] | undefined;
+}
+
 /**
  * Indexes the scheduler cache keeps across cycles and hands to each snapshot, so that plugins
  * need not walk every node for them. A snapshot built without them works them out itself.
@@ -54,6 +68,8 @@ export interface SnapshotIndexes {
    * names and labels, so what a plugin derives from them alone can be kept from cycle to cycle.
    */
   nodeLabelsGeneration?: number;
+  /** Lets a plugin keep figures over the pods from cycle to cycle, applying only what changed. */
+  podChanges?: PodChangeFeed;
 }
 
 export function affinityNodeLists(nodeInfos: readonly NodeInfo[]): AffinityNodeLists {
@@ -72,6 +88,7 @@ export class Snapshot {
   private podIndex?: Map<string, PlacedPod[]>;
   private readonly podsIn?: (namespace: string) => Iterable<PlacedPod>;
   readonly nodeLabelsGeneration?: number;
+  readonly podChanges?: PodChangeFeed;
 
   constructor(
     readonly nodeInfos: readonly NodeInfo[],
@@ -83,6 +100,7 @@ export class Snapshot {
     this.antiAffinityNodes = indexes.affinity?.withRequiredAntiAffinity;
     this.podsIn = indexes.podsInNamespace;
     this.nodeLabelsGeneration = indexes.nodeLabelsGeneration;
+    this.podChanges = indexes.podChanges;
   }
 
   /** The pods of a namespace placed on nodes; some may name a node this snapshot does not have. */

@@ -62,6 +62,13 @@ describe('PodTopologySpread filter', () => {
     assert.deepEqual(feasible(fw, p, cache.snapshot()), ['c1']);
     cache.assumePod(pod('w3').labels({ app: 'web' }).build(), 'c1');
     assert.deepEqual(feasible(fw, p, cache.snapshot()), ['a1', 'a2', 'b1', 'c1']);
+    // A pod being deleted stops counting; a deleted one is gone: zone a empties, c keeps one.
+    const leaving = web('w1', 'a1');
+    leaving.metadata!.deletionTimestamp = '2026-01-01T00:00:00Z';
+    cache.updatePod(leaving);
+    assert.deepEqual(feasible(fw, p, cache.snapshot()), ['a1', 'a2', 'b1']);
+    cache.removePod(leaving);
+    assert.deepEqual(feasible(fw, p, cache.snapshot()), ['a1', 'a2', 'b1']);
   });
 
   test('a node without the topology key is unresolvable', () => {

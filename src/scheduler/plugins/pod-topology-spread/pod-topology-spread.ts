@@ -114,6 +114,9 @@ function countDomains(cs: readonly Constraint[], pod: PodT, nodes: readonly Node
   return counts;
 }
 
+/** How many selectors' counts are kept between cycles (one per workload being scheduled, typically). */
+const KEPT_COUNTS_LIMIT = 64;
+
 /** Which nodes carry every one of some topology keys, and their values: what the counts are grouped by. */
 interface DomainIndex {
   /** Per node carrying all the keys, its value for each key. */
@@ -171,6 +174,9 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   /** Domain indexes by topology keys, valid while the snapshots' node labels generation stays the same. */
   private domainIndexes = { generation: -1, byKeys: new Map<string, DomainIndex>() };
   private readonly perSnapshot = new WeakMap<Snapshot, Map<string, DomainIndex>>();
+  /** Counts kept from cycle to cycle (with the cache's feed), by namespace, selectors and keys. */
+  private readonly kept = new Map<string, { generation: number; position: number; counts: Map<string, number>[]; used: number }>();
+  private uses = 0;
 
   constructor(args: PodTopologySpreadArgs = {}) {
     this.systemDefaulted = (args.defaultingType ?? 'System') === 'System';
@@ -234,8 +240,52 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     return idx;
   }
 
-  /** The counts of countDomains(requireAllKeys) for a pod whose eligible nodes are every node with the keys. */
+  /**
+   * The counts of countDomains(requireAllKeys) for a pod whose eligible nodes are every node with the
+   * keys. With the cache's change feed they are kept between cycles and only the changes are applied;
+   * what is returned then is that kept state, valid (and never to be changed) until the next cycle.
+   */
   private countByPods(cs: readonly Constraint[], pod: PodT, snapshot: Snapshot): Map<string, number>[] {
+    const feed = snapshot.podChanges;
+    const gen = snapshot.nodeLabelsGeneration;
+    if (!feed || gen === undefined) return this.recount(cs, pod, snapshot);
+    const ns = pod.metadata?.namespace ?? '';
+    const key = [ns, ...cs.map((c) => `${c.topologyKey}\n${c.selector.toString()}`)].join('\n\n');
+    const kept = this.kept.get(key);
+    const changes = kept && kept.generation === gen ? feed.since(kept.position) : undefined;
+    this.uses++;
+    if (!kept || !changes) {
+      const counts = this.recount(cs, pod, snapshot);
+      this.kept.set(key, { generation: gen, position: feed.position, counts, used: this.uses });
+      this.forgetUnused();
+      return counts;
+    }
+    const idx = this.domainIndex(cs.map((c) => c.topologyKey), snapshot);
+    for (const ch of changes) {
+      const p = ch.info.pod;
+      if ((p.metadata?.namespace ?? '') !== ns || p.metadata?.deletionTimestamp) continue;
+      const values = idx.nodeValues.get(ch.nodeName);
+      if (!values) continue;
+      const labels = p.metadata?.labels ?? {};
+      for (let i = 0; i < cs.length; i++) {
+        if (!cs[i]!.selector.matches(labels)) continue;
+        const m = kept.counts[i]!;
+        m.set(values[i]!, m.get(values[i]!)! + ch.delta);
+      }
+    }
+    kept.position = feed.position;
+    kept.used = this.uses;
+    return kept.counts;
+  }
+
+  /** Keeps the counts of the most recently used selectors only. */
+  private forgetUnused(): void {
+    if (this.kept.size <= KEPT_COUNTS_LIMIT) return;
+    const oldest = [...this.kept.entries()].sort((a, b) => a[1].used - b[1].used).slice(0, this.kept.size - KEPT_COUNTS_LIMIT);
+    for (const [k] of oldest) this.kept.delete(k);
+  }
+
+  private recount(cs: readonly Constraint[], pod: PodT, snapshot: Snapshot): Map<string, number>[] {
     const idx = this.domainIndex(cs.map((c) => c.topologyKey), snapshot);
     const counts = idx.domains.map((d) => new Map([...d].map((v) => [v, 0] as [string, number])));
     for (const { info, nodeName } of snapshot.podsInNamespace(pod.metadata?.namespace ?? '')) {
