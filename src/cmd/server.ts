@@ -36,6 +36,9 @@ import type { Clock } from '../machinery/clock.js';
 import type { Logger } from '../machinery/log.js';
 import { simNodeFlags, simNodeOptions } from './sim-flags.js';
 import { NodeJoinService } from '../apiserver/authn/node-join.js';
+import { registryNodePasswordRecords, runNodePasswordJanitor } from '../apiserver/authn/node-join-password.js';
+import { ensureAgentNodePassword } from '../kubelet/node/join.js';
+import { ResourceClient } from '../client/rest/resource-client.js';
 import { ensureNodeToken } from '../apiserver/authn/node-token.js';
 import { KubeletMetricsSource } from '../apiserver/metrics-api/kubelet-source.js';
 import { SimulatedUsageSource } from '../apiserver/metrics-api/simulated-usage-source.js';
@@ -177,6 +180,8 @@ export async function runServer(argv: string[]): Promise<number> {
   const tokenIssuer = new ServiceAccountTokenIssuer(pki.serviceAccount.privateKeyPEM, pki.serviceAccount.publicKeyPEM, clock);
   const authenticator = authenticatorChain({ clientCAPEM: pki.ca.certPEM, tokenAuthenticators: tokenSources, anonymous: true, clock });
   const authorizer = new AlwaysAllowAuthorizer();
+  const nodePasswords = registryNodePasswordRecords(() => serverRef.current);
+  const nodeJoin = new NodeJoinService({ ca: pki.ca, secret: nodeToken.secret, clock, passwords: nodePasswords });
   const server = new APIServer({
     scheme,
     backend,
@@ -195,11 +200,10 @@ export async function runServer(argv: string[]): Promise<number> {
     admission: (registry) => defaultAdmissionChain(registry, clock),
     subresourceHandlers: () => specialHandlers({ authenticator, authorizer, tokenIssuer }),
     bootstrap: (s) => bootstrapCluster(s, { serviceCIDR, advertiseAddress: advertise, port: s.address.port }),
-    nodeJoin: new NodeJoinService({ ca: pki.ca, secret: nodeToken.secret, clock }),
-    // The server reaches agents (logs, exec, port-forward, node proxy) as system:admin, which their endpoint accepts.
-    kubeletClient: { certPEM: pki.admin.certPEM, keyPEM: pki.admin.keyPEM, caPEM: pki.ca.certPEM },
-    // Real agents are scraped with the admin identity (system:masters), which their endpoint accepts.
-    metricsSources: [new SimulatedUsageSource({ clock }), new KubeletMetricsSource({ clock, caPEM: pki.ca.certPEM, clientCertPEM: pki.admin.certPEM, clientKeyPEM: pki.admin.keyPEM })],
+    nodeJoin,
+    // The server reaches agents (logs, exec, port-forward, node proxy, metrics) with its own kubelet client certificate, as kubeadm's.
+    kubeletClient: { certPEM: pki.kubeletClient.certPEM, keyPEM: pki.kubeletClient.keyPEM, caPEM: pki.ca.certPEM },
+    metricsSources: [new SimulatedUsageSource({ clock }), new KubeletMetricsSource({ clock, caPEM: pki.ca.certPEM, clientCertPEM: pki.kubeletClient.certPEM, clientKeyPEM: pki.kubeletClient.keyPEM })],
   });
   serverRef.current = server;
   await server.start();
@@ -210,6 +214,7 @@ export async function runServer(argv: string[]): Promise<number> {
   if (values['write-kubeconfig']) await writeKubeconfig(path.resolve(String(values['write-kubeconfig'])), kubeconfig);
   // Components are clients of the API like any other, with the admin identity.
   const background = new AbortController();
+  runNodePasswordJanitor({ server, records: nodePasswords, logger: logger.with({ component: 'node-password' }), signal: background.signal });
   const kc = parseKubeconfig(kubeconfigYAML(kubeconfig));
   if (kc.kind === 'error') throw new Error(kc.message);
   // One connection per component, each with upstream's user agent: the server names
@@ -235,7 +240,7 @@ export async function runServer(argv: string[]): Promise<number> {
   }
   if (values['disable-agent']) logger.info('local agent disabled');
   else {
-    const agent = await localAgent({ values, dataDir, url, caPEM: pki.ca, clock, logger, transports, signal: background.signal });
+    const agent = await localAgent({ values, dataDir, url, caPEM: pki.ca, clock, logger, transports, signal: background.signal, nodeJoin, admin: clientFor('k8ts-server') });
     if (agent) components.push(agent.done);
   }
   logger.info('node token', { file: nodeToken.file });
@@ -275,6 +280,8 @@ async function localAgent(o: {
   logger: Logger;
   transports: HTTP2Transport[];
   signal: AbortSignal;
+  nodeJoin: NodeJoinService;
+  admin: RESTClient;
 }): Promise<{ done: Promise<void> } | undefined> {
   const runtime = chooseRuntime(o.values['container-runtime-endpoint'] as string | undefined);
   if (runtime.kind === 'unavailable') {
@@ -287,6 +294,12 @@ async function localAgent(o: {
   if (!taints.ok) throw new UsageError(`--node-taint: ${taints.message}`);
   const nodeName = String(o.values['node-name'] ?? os.hostname()).toLowerCase();
   const nodeIP = String(o.values['node-ip'] ?? firstIPv4());
+  // The local agent pins its name like any agent, so a remote one cannot join under it.
+  const pinned = await o.nodeJoin.verifyNodePassword(nodeName, await ensureAgentNodePassword(path.join(o.dataDir, 'node-password')));
+  if (!pinned.ok) {
+    o.logger.error(`not running a local agent: ${pinned.message}`);
+    return undefined;
+  }
   const ca = o.caPEM;
   const client = await issueCertificate(ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], usage: 'client', clock: o.clock });
   const serving = await issueCertificate(ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], usage: 'server', ipAddresses: [...new Set([nodeIP, '127.0.0.1'])], dnsNames: [nodeName, 'localhost'], clock: o.clock });
@@ -298,8 +311,7 @@ async function localAgent(o: {
       rest: new RESTClient(transport),
       nodeName,
       nodeIP,
-      // As k3s labels its server nodes.
-      labels: { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true', ...labels.value },
+      labels: labels.value,
       taints: taints.value,
       rootDir: path.join(o.dataDir, 'agent'),
       runtime,
@@ -312,7 +324,23 @@ async function localAgent(o: {
     },
     o.signal,
   ).catch((err) => logger.error('local agent stopped', { err }));
-  return { done };
+  // As k3s labels its server nodes. NodeRestriction keeps node-role labels from kubelets, so the server sets them.
+  const roles = labelServerNode(o.admin, nodeName, { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' }, o.clock, o.signal).catch((err) => logger.warn('cannot label the server node', { err }));
+  return { done: Promise.all([done, roles]).then(() => undefined) };
+}
+
+/** Merges `labels` into Node `name` once it is registered. */
+async function labelServerNode(rest: RESTClient, name: string, labels: Record<string, string>, clock: Clock, signal: AbortSignal): Promise<void> {
+  const nodes = new ResourceClient(rest, { group: '', version: 'v1', resource: 'nodes' });
+  while (!signal.aborted) {
+    try {
+      await nodes.patch(name, 'merge', { metadata: { labels } }, { fieldManager: 'k8ts-server', signal });
+      return;
+    } catch (err) {
+      if ((err as { reason?: string }).reason !== 'NotFound') throw err;
+    }
+    await clock.sleep(1000, signal).catch(() => undefined);
+  }
 }
 
 /** The scheduler campaigns again whenever it loses leadership, until the server stops. */

@@ -251,4 +251,20 @@ describe('k8ts agent joins k8ts server with the node token', { skip }, () => {
       rmSync(other, { recursive: true, force: true });
     }
   });
+
+  test('a second agent under a name already taken is refused with the node password message', async () => {
+    // The first agent must have joined (its Node exists) before a second one tries the name.
+    await pollUntil(`node ${nodeName} registered`, async () => ((await s.kubectl(['get', 'node', nodeName])).code === 0 ? true : undefined), { timeoutMs: 30_000, intervalMs: 250 });
+    const other = mkdtempSync(path.join(os.tmpdir(), 'k8ts-agent-dup-'));
+    try {
+      const a = startAgent(['--server', s.url, '--token', token, '--container-runtime-endpoint', 'sim', '--data-dir', other, '--node-name', nodeName, '--kubelet-port', '0', '--bind-address', '127.0.0.1']);
+      const timer = setTimeout(() => a.child.kill('SIGKILL'), 20_000);
+      const code = await a.exited;
+      clearTimeout(timer);
+      assert.equal(code, 1, a.output());
+      assert.match(a.output(), new RegExp(`403 Forbidden\\): node password rejected for node \\\\?"${nodeName}`));
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
 });

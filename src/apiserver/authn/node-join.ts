@@ -5,12 +5,16 @@
  * The server signs it with the cluster CA: a client certificate (the node's
  * identity towards the API) or, with `usage: serving`, the serving
  * certificate of the agent's HTTPS port carrying the SANs the request asks
- * for. The private keys never leave the node.
+ * for. The private keys never leave the node. With password records, the
+ * request must also carry the agent's node password, which pins the node
+ * name to the first agent that joined under it (node-join-password.ts).
  */
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { Clock } from '../../machinery/clock.js';
+import { StatusError } from '../../machinery/errors/status-error.js';
 import type { KeyPairPEM } from '../../machinery/pki/certificate.js';
+import { type NodePasswordRecords, type NodePasswordResult, ensureNodePassword } from './node-join-password.js';
 import { secretMatches } from './node-token.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -25,6 +29,8 @@ export interface NodeCertRequest {
   usage: NodeCertUsage;
   /** PEM `CERTIFICATE REQUEST`. */
   csr: string;
+  /** The agent's node password (required when the service keeps password records). */
+  nodePassword?: string;
 }
 
 export interface NodeCertResponse {
@@ -40,6 +46,8 @@ export interface NodeJoinOptions {
   clock: Clock;
   /** Validity of issued certificates; one year unless given. */
   days?: number;
+  /** Pins node names to node passwords; without it any token holder may join under any name. */
+  passwords?: NodePasswordRecords;
 }
 
 const signing = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -60,7 +68,11 @@ export function basicSecret(authorization: string | undefined): string | undefin
 export class NodeJoinService {
   constructor(private readonly opts: NodeJoinOptions) {}
 
-  /** Checks the token, then signs the request. Expected refusals are results, not exceptions. */
+  /**
+   * Checks the token, the request and the node password, then signs. Refusals
+   * are results, except a rejected node password: that one is thrown as the
+   * 403 Forbidden the HTTP layer writes as it is.
+   */
   async issue(authorization: string | undefined, body: unknown): Promise<NodeCertResult> {
     const presented = basicSecret(authorization);
     if (presented === undefined || !secretMatches(presented, this.opts.secret)) return { ok: false, code: 401, message: 'Unauthorized' };
@@ -80,6 +92,11 @@ export class NodeJoinService {
     const name = cn.length === 1 && cn[0]!.startsWith(NODE_USER_PREFIX) ? cn[0]!.slice(NODE_USER_PREFIX.length) : '';
     if (!NODE_NAME.test(name) || name.length > 253) return { ok: false, code: 400, message: `subject common name must be "${NODE_USER_PREFIX}<node name>" with a valid node name` };
     if (orgs.length !== 1 || orgs[0] !== NODES_GROUP) return { ok: false, code: 400, message: `subject organization must be exactly "${NODES_GROUP}"` };
+    if (this.opts.passwords) {
+      if (typeof req.nodePassword !== 'string' || !req.nodePassword) return { ok: false, code: 400, message: 'body must carry the agent\'s "nodePassword"' };
+      const pinned = await this.verifyNodePassword(name, req.nodePassword);
+      if (!pinned.ok) throw new StatusError(403, 'Forbidden', pinned.message);
+    }
     const sanExt = usage === 'serving' ? csr.getExtension(SAN_OID) : null;
     const sans = sanExt ? new x509.SubjectAlternativeNameExtension(sanExt.rawData).names.toJSON() : [];
     for (const san of sans) {
@@ -87,6 +104,12 @@ export class NodeJoinService {
     }
     const certificate = await this.sign(csr, name, usage, sans);
     return { ok: true, response: { certificate, ca: this.opts.ca.certPEM } };
+  }
+
+  /** Accepts (recording it the first time) or rejects `password` for `nodeName`; always accepts without records. */
+  async verifyNodePassword(nodeName: string, password: string): Promise<NodePasswordResult> {
+    if (!this.opts.passwords) return { ok: true, recorded: false };
+    return ensureNodePassword(this.opts.passwords, nodeName, password);
   }
 
   private async sign(csr: x509.Pkcs10CertificateRequest, name: string, usage: NodeCertUsage, sans: x509.JsonGeneralNames): Promise<string> {

@@ -6,8 +6,10 @@
  * (`system:node:<name>` in `system:nodes`) and the serving certificate of the
  * agent's HTTPS port. Credentials are kept in a directory and reused while
  * they are signed by the same CA, far from expiry, and cover the addresses.
+ * A random node password, kept next to the agent's state, goes with every
+ * join: the server pins the node name to the first password it sees.
  */
-import { X509Certificate, createHash, webcrypto } from 'node:crypto';
+import { X509Certificate, createHash, randomBytes, webcrypto } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
@@ -102,14 +104,37 @@ export async function nodeCertificateRequest(nodeName: string, sans: { ipAddress
   return { csrPEM: csr.toString('pem'), keyPEM };
 }
 
+/** The agent's node password: read from `file`, or created there (random, owner-only) on first use. */
+export async function ensureAgentNodePassword(file: string): Promise<string> {
+  if (existsSync(file)) {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing) return existing;
+  }
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const password = randomBytes(32).toString('hex');
+  await writeSecret(file, password + '\n');
+  return password;
+}
+
+/** The `message` of a Status body, or the body's start. */
+function statusMessage(body: string): string {
+  try {
+    const m = (JSON.parse(body) as { message?: unknown }).message;
+    if (typeof m === 'string' && m) return m;
+  } catch {
+    // not a Status: the raw text says what there is to say
+  }
+  return body.slice(0, 300);
+}
+
 /** Asks the server to sign `csrPEM`; the connection is verified with the (already pinned) CA. */
-export async function requestNodeCertificate(o: { server: string; caPEM: string; secret: string; usage: 'client' | 'serving'; csrPEM: string; signal?: AbortSignal }): Promise<JoinResult<string>> {
+export async function requestNodeCertificate(o: { server: string; caPEM: string; secret: string; usage: 'client' | 'serving'; csrPEM: string; nodePassword?: string; signal?: AbortSignal }): Promise<JoinResult<string>> {
   let res;
   try {
     res = await request(new URL(NODE_CERT_PATH, o.server), {
       method: 'POST',
       ca: o.caPEM,
-      body: JSON.stringify({ usage: o.usage, csr: o.csrPEM }),
+      body: JSON.stringify({ usage: o.usage, csr: o.csrPEM, ...(o.nodePassword ? { nodePassword: o.nodePassword } : {}) }),
       headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`node:${o.secret}`).toString('base64')}` },
       signal: o.signal,
     });
@@ -117,6 +142,7 @@ export async function requestNodeCertificate(o: { server: string; caPEM: string;
     return { ok: false, message: `cannot reach ${o.server}: ${(err as Error).message}` };
   }
   if (res.status === 401) return { ok: false, message: 'the server refused the token (401 Unauthorized)' };
+  if (res.status === 403) return { ok: false, message: `the server refused this node's password (403 Forbidden): ${statusMessage(res.body)}` };
   if (res.status !== 200) return { ok: false, message: `POST ${NODE_CERT_PATH}: HTTP ${res.status}: ${res.body.slice(0, 300)}` };
   try {
     const cert = (JSON.parse(res.body) as { certificate?: string }).certificate;
@@ -174,6 +200,8 @@ export interface JoinOptions {
   /** Where credentials live (`<data-dir>/agent/tls`). */
   dir: string;
   servingSANs: { ipAddresses: string[]; dnsNames: string[] };
+  /** The node password file (`<data-dir>/node-password`); created on first join. */
+  passwordFile?: string;
   now?: () => number;
   signal?: AbortSignal;
 }
@@ -187,14 +215,17 @@ export async function joinCluster(o: JoinOptions): Promise<JoinResult<NodeCreden
   const caPEM = ca.value;
   await mkdir(o.dir, { recursive: true, mode: 0o700 });
   const now = (o.now ?? Date.now)();
+  const nodePassword = o.passwordFile ? await ensureAgentNodePassword(o.passwordFile) : undefined;
   const obtain = async (usage: 'client' | 'serving', existing: KeyPairPEM | undefined, want?: JoinOptions['servingSANs']): Promise<JoinResult<KeyPairPEM>> => {
     if (stillGood(existing, caPEM, o.nodeName, now, want)) return { ok: true, value: existing! };
     const req = await nodeCertificateRequest(o.nodeName, want);
-    const signed = await requestNodeCertificate({ server: o.server, caPEM, secret: token.value.secret, usage, csrPEM: req.csrPEM, signal: o.signal });
+    const signed = await requestNodeCertificate({ server: o.server, caPEM, secret: token.value.secret, usage, csrPEM: req.csrPEM, nodePassword, signal: o.signal });
     if (!signed.ok) return signed;
     return { ok: true, value: { certPEM: signed.value, keyPEM: req.keyPEM } };
   };
-  const client = await obtain('client', await readPair(o.dir, credentialFiles.clientCert, credentialFiles.clientKey));
+  // With a password the client certificate is asked for at every start, so the server checks the
+  // password each time: an agent whose name was taken over (its Node deleted, joined by another) stops.
+  const client = await obtain('client', nodePassword ? undefined : await readPair(o.dir, credentialFiles.clientCert, credentialFiles.clientKey));
   if (!client.ok) return client;
   const serving = await obtain('serving', await readPair(o.dir, credentialFiles.servingCert, credentialFiles.servingKey), o.servingSANs);
   if (!serving.ok) return serving;

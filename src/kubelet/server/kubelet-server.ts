@@ -2,9 +2,10 @@
  * The node agent's HTTPS endpoint (kubelet's port 10250): container logs,
  * exec, attach and port-forward for the API server, health, and whatever
  * other components mount (`/metrics/resource`). Clients must present a
- * certificate from the cluster CA; by default only the API server's kind of
- * identity (group system:masters, or CN kube-apiserver-kubelet-client) may
- * use it, so one node cannot reach into another node's pods.
+ * certificate from the cluster CA; each request is then authorized on its
+ * node's `nodes/<subresource>` (kubelet-auth.ts): by SubjectAccessReviews when
+ * the agent runs, by default only for the API server's kind of identity
+ * (group system:masters, or CN kube-apiserver-kubelet-client).
  *
  * The API server passes upgrades through untouched, so this server speaks
  * every protocol kubectl and client libraries choose: WebSocket channel
@@ -20,6 +21,7 @@ import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import type { Logger } from '../../machinery/log.js';
 import type { RuntimeService, StreamOptions } from '../runtime/interface.js';
+import { type ClientIdentity, type KubeletAuthorize, authorizationErrorText, forbiddenText, kubeletRequestAttributes, kubeletUser, staticAuthorize } from './kubelet-auth.js';
 import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_WS_PROTOCOLS, REMOTE_COMMAND_PROTOCOLS, SPDY_TUNNEL_PREFIX, channelProtocol, negotiate, protocolList } from './channel.js';
 import { type ContainerLogOptions, type LogStream, writeContainerLogs } from './container-logs.js';
 import { type PodLookup, type PodRef, runtimePodLookup } from './pod-lookup.js';
@@ -40,10 +42,7 @@ export interface KubeletServerTLS {
   clientCAPEM: string;
 }
 
-export interface ClientIdentity {
-  commonName: string;
-  organizations: string[];
-}
+export type { ClientIdentity };
 
 export type KubeletHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -56,17 +55,17 @@ export interface KubeletServerOptions {
   /** 0 picks a free port (see `port` after start). */
   port: number;
   logger: Logger;
-  /** Which verified client identities may use the server (default: system:masters or kube-apiserver-kubelet-client). */
-  authorize?: (client: ClientIdentity) => boolean;
+  /** Decides each request of a verified client (default: system:masters or kube-apiserver-kubelet-client only). */
+  authorize?: KubeletAuthorize;
+  /** The node served, the `name` of authorization attributes. */
+  nodeName?: string;
   /** How long a client may take to open its streams after the upgrade (upstream: 30 s). */
   streamCreationTimeoutMs?: number;
   /** How often followed log files are checked for new lines. */
   logPollMs?: number;
 }
 
-export function defaultAuthorize(client: ClientIdentity): boolean {
-  return client.organizations.includes('system:masters') || client.commonName === 'kube-apiserver-kubelet-client';
-}
+export const defaultAuthorize: KubeletAuthorize = staticAuthorize;
 
 type Route =
   | { kind: 'healthz' }
@@ -141,11 +140,18 @@ export class KubeletServer {
     return { commonName: list(subject.CN)[0] ?? '', organizations: list(subject.O) };
   }
 
-  private authorize(req: IncomingMessage, verb: string): HttpFailure | undefined {
+  private async authorize(req: IncomingMessage, path: string): Promise<HttpFailure | undefined> {
     const who = this.identity(req);
     if (!who) return new HttpFailure(401, 'Unauthorized');
-    if ((this.opts.authorize ?? defaultAuthorize)(who)) return undefined;
-    return new HttpFailure(403, `Forbidden (user=${who.commonName}, verb=${verb}, resource=nodes, subresource=proxy)`);
+    const attrs = kubeletRequestAttributes(kubeletUser(who), { method: req.method ?? 'GET', path, nodeName: this.opts.nodeName ?? '' });
+    const d = await (this.opts.authorize ?? defaultAuthorize)(who, attrs);
+    const decision = typeof d === 'boolean' ? (d ? { kind: 'allowed' as const } : { kind: 'denied' as const }) : d;
+    if (decision.kind === 'allowed') return undefined;
+    if (decision.kind === 'error') {
+      this.opts.logger.error('kubelet authorization error', { user: attrs.user.username, verb: attrs.verb, subresource: attrs.subresource, err: decision.message });
+      return new HttpFailure(500, authorizationErrorText(attrs));
+    }
+    return new HttpFailure(403, forbiddenText(attrs));
   }
 
   private route(path: string): Route {
@@ -179,7 +185,7 @@ export class KubeletServer {
       res.end(f.message);
     };
     try {
-      const denied = this.authorize(req, req.method === 'GET' ? 'get' : 'create');
+      const denied = await this.authorize(req, url.pathname);
       if (denied) return fail(denied);
       const r = this.route(url.pathname);
       switch (r.kind) {
@@ -240,7 +246,7 @@ export class KubeletServer {
     socket.on('error', () => undefined);
     const url = new URL(req.url ?? '/', 'https://kubelet');
     try {
-      const denied = this.authorize(req, 'create');
+      const denied = await this.authorize(req, url.pathname);
       if (denied) throw denied;
       const r = this.route(url.pathname);
       if (r.kind === 'notFound' || r.kind === 'healthz' || r.kind === 'logs' || r.kind === 'mounted') throw new HttpFailure(404, '404 page not found');

@@ -26,6 +26,8 @@ export interface ClusterPKI {
   ca: KeyPairPEM;
   serving: KeyPairPEM;
   admin: KeyPairPEM;
+  /** The API server's client identity towards kubelets (logs, exec, port-forward, metrics). */
+  kubeletClient: KeyPairPEM;
   serviceAccount: ServiceAccountKeyPEM;
   /** The SANs the serving certificate was checked against. */
   servingSANs: { dnsNames: string[]; ipAddresses: string[] };
@@ -53,6 +55,8 @@ export const clusterPKIFiles = {
   servingKey: 'serving.key',
   adminCert: 'admin.crt',
   adminKey: 'admin.key',
+  kubeletClientCert: 'apiserver-kubelet-client.crt',
+  kubeletClientKey: 'apiserver-kubelet-client.key',
   serviceAccountKey: 'sa.key',
   serviceAccountPub: 'sa.pub',
 } as const;
@@ -61,6 +65,14 @@ export const caCommonName = 'k8ts-ca';
 /** As k3s: the admin kubeconfig's user is system:admin in system:masters. */
 export const adminCommonName = 'system:admin';
 export const adminOrganization = 'system:masters';
+/**
+ * As kubeadm names the API server's certificate towards kubelets. kubeadm put
+ * it in system:masters until v1.29 and in kubeadm:cluster-admins since, a
+ * group that is only as strong as its ClusterRoleBinding; we follow current
+ * kubeadm.
+ */
+export const kubeletClientCommonName = 'kube-apiserver-kubelet-client';
+export const kubeletClientOrganization = 'kubeadm:cluster-admins';
 
 const builtinDNSNames = [
   'localhost',
@@ -125,6 +137,18 @@ export async function ensureClusterPKI(dir: string, opts: EnsureClusterPKIOption
     await writePair(admin, file(clusterPKIFiles.adminCert), file(clusterPKIFiles.adminKey), written);
   }
 
+  // Servers whose directory predates this certificate get it on their next start.
+  let kubeletClient = freshCA ? undefined : await readPair(file(clusterPKIFiles.kubeletClientCert), file(clusterPKIFiles.kubeletClientKey));
+  if (!kubeletClient || !signedBy(kubeletClient, ca)) {
+    kubeletClient = await issueCertificate(ca, {
+      commonName: kubeletClientCommonName,
+      organizations: [kubeletClientOrganization],
+      usage: 'client',
+      clock,
+    });
+    await writePair(kubeletClient, file(clusterPKIFiles.kubeletClientCert), file(clusterPKIFiles.kubeletClientKey), written);
+  }
+
   let serviceAccount: ServiceAccountKeyPEM | undefined;
   if (existsSync(file(clusterPKIFiles.serviceAccountKey)) && existsSync(file(clusterPKIFiles.serviceAccountPub))) {
     serviceAccount = {
@@ -137,7 +161,7 @@ export async function ensureClusterPKI(dir: string, opts: EnsureClusterPKIOption
     await writePublic(file(clusterPKIFiles.serviceAccountPub), serviceAccount.publicKeyPEM, written);
   }
 
-  return { dir, ca, serving, admin, serviceAccount, servingSANs: sans, written };
+  return { dir, ca, serving, admin, kubeletClient, serviceAccount, servingSANs: sans, written };
 }
 
 /** RSA 2048 as kubeadm and k3s use for service-account tokens (RS256). */

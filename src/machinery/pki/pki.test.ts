@@ -107,7 +107,7 @@ describe('ensureClusterPKI', () => {
   test('first call creates everything with private modes', async () => {
     const pki = await ensureClusterPKI(dir, { sans: { dnsNames: ['api.example.test'], ipAddresses: ['10.96.0.1'] }, host });
     for (const f of Object.values(clusterPKIFiles)) assert.ok(fs.existsSync(path.join(dir, f)), f);
-    for (const f of [clusterPKIFiles.caKey, clusterPKIFiles.servingKey, clusterPKIFiles.adminKey, clusterPKIFiles.serviceAccountKey]) {
+    for (const f of [clusterPKIFiles.caKey, clusterPKIFiles.servingKey, clusterPKIFiles.adminKey, clusterPKIFiles.kubeletClientKey, clusterPKIFiles.serviceAccountKey]) {
       assert.equal(fs.statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
     }
     assert.equal(parseCertificate(pki.ca.certPEM).subject.commonName, 'k8ts-ca');
@@ -117,6 +117,10 @@ describe('ensureClusterPKI', () => {
     }
     for (const ip of ['127.0.0.1', '::1', '192.168.5.10', '10.96.0.1']) assert.ok(serving.ipAddresses.some((h) => ipEqual(h, ip)), ip);
     assert.deepEqual(parseCertificate(pki.admin.certPEM).subject, { commonName: 'system:admin', organizations: ['system:masters'] });
+    const kubeletClient = new X509Certificate(pki.kubeletClient.certPEM);
+    assert.deepEqual(parseCertificate(pki.kubeletClient.certPEM).subject, { commonName: 'kube-apiserver-kubelet-client', organizations: ['kubeadm:cluster-admins'] });
+    assert.deepEqual(kubeletClient.keyUsage, [clientAuth]);
+    assert.ok(kubeletClient.verify(new X509Certificate(pki.ca.certPEM).publicKey));
     assert.match(pki.serviceAccount.privateKeyPEM, /BEGIN RSA PRIVATE KEY/);
     assert.match(pki.serviceAccount.publicKeyPEM, /BEGIN PUBLIC KEY/);
   });
@@ -131,12 +135,22 @@ describe('ensureClusterPKI', () => {
   test('a new SAN re-issues only the serving certificate', async () => {
     const ca = fs.readFileSync(path.join(dir, clusterPKIFiles.caCert), 'utf8');
     const admin = fs.readFileSync(path.join(dir, clusterPKIFiles.adminCert), 'utf8');
+    const kubeletClient = fs.readFileSync(path.join(dir, clusterPKIFiles.kubeletClientCert), 'utf8');
     const pki = await ensureClusterPKI(dir, { sans: { dnsNames: ['api.example.test'], ipAddresses: ['10.96.0.1', '203.0.113.7'] }, host });
     assert.deepEqual(pki.written.map((p) => path.basename(p)).sort(), [clusterPKIFiles.servingCert, clusterPKIFiles.servingKey].sort());
     assert.equal(pki.ca.certPEM, ca);
     assert.equal(pki.admin.certPEM, admin);
+    assert.equal(pki.kubeletClient.certPEM, kubeletClient);
     assert.ok(parseCertificate(pki.serving.certPEM).ipAddresses.includes('203.0.113.7'));
     assert.ok(new X509Certificate(pki.serving.certPEM).verify(new X509Certificate(ca).publicKey));
+  });
+
+  test('a directory without the kubelet client certificate (older server) gets one; nothing else changes', async () => {
+    fs.rmSync(path.join(dir, clusterPKIFiles.kubeletClientCert));
+    fs.rmSync(path.join(dir, clusterPKIFiles.kubeletClientKey));
+    const pki = await ensureClusterPKI(dir, { sans: { dnsNames: ['api.example.test'], ipAddresses: ['10.96.0.1', '203.0.113.7'] }, host });
+    assert.deepEqual(pki.written.map((p) => path.basename(p)).sort(), [clusterPKIFiles.kubeletClientCert, clusterPKIFiles.kubeletClientKey].sort());
+    assert.equal(parseCertificate(pki.kubeletClient.certPEM).subject.commonName, 'kube-apiserver-kubelet-client');
   });
 
   test('a serving certificate close to expiry is renewed', async () => {
