@@ -12,6 +12,7 @@ import { resourceQuotaControllerDescriptor } from './resourcequota/controller.js
 import { rootCACertPublisherDescriptor, serviceAccountControllerDescriptor } from './serviceaccount/index.js';
 import { endpointsControllerDescriptor } from './endpoints/controller.js';
 import { endpointSliceControllerDescriptor } from './endpointslice/controller.js';
+import { endpointSliceMirroringControllerDescriptor } from './endpointslicemirroring/controller.js';
 import { nodeLifecycleControllerDescriptor, taintEvictionControllerDescriptor } from './nodelifecycle/index.js';
 import { podGCControllerDescriptor } from './podgc/controller.js';
 import { nodeIPAMControllerDescriptor } from './nodeipam/controller.js';
@@ -19,6 +20,8 @@ import { horizontalPodAutoscalerControllerDescriptor } from './podautoscaler/con
 import { replicaSetControllerDescriptor, replicationControllerDescriptor } from './replicaset/controller.js';
 import { statefulSetControllerDescriptor } from './statefulset/controller.js';
 import { localPathProvisionerDescriptor, persistentVolumeBinderDescriptor } from './volume/index.js';
+import { pvProtectionControllerDescriptor } from './volume/protection-pv-controller.js';
+import { pvcProtectionControllerDescriptor } from './volume/protection-pvc-controller.js';
 import { jobControllerDescriptor } from './job/controller.js';
 import { cronJobControllerDescriptor } from './cronjob/controller.js';
 import { ttlAfterFinishedControllerDescriptor } from './ttlafterfinished/controller.js';
@@ -29,14 +32,14 @@ export const builtinControllers: readonly ControllerDescriptor[] = [
   deploymentControllerDescriptor,
   namespaceControllerDescriptor,
   resourceQuotaControllerDescriptor, serviceAccountControllerDescriptor, rootCACertPublisherDescriptor, disruptionControllerDescriptor,
-  endpointsControllerDescriptor, endpointSliceControllerDescriptor,
+  endpointsControllerDescriptor, endpointSliceControllerDescriptor, endpointSliceMirroringControllerDescriptor,
   nodeLifecycleControllerDescriptor, taintEvictionControllerDescriptor,
   nodeIPAMControllerDescriptor,
   podGCControllerDescriptor,
   daemonSetControllerDescriptor,
   garbageCollectorDescriptor,
   statefulSetControllerDescriptor,
-  persistentVolumeBinderDescriptor, localPathProvisionerDescriptor,
+  persistentVolumeBinderDescriptor, localPathProvisionerDescriptor, pvcProtectionControllerDescriptor, pvProtectionControllerDescriptor,
   horizontalPodAutoscalerControllerDescriptor,
   jobControllerDescriptor, cronJobControllerDescriptor, ttlAfterFinishedControllerDescriptor,
 ];

@@ -2,7 +2,8 @@
  * Services through kubectl against `k8ts server --sim-nodes 3`: the endpoint
  * and endpointslice controllers publish a ReplicaSet's pods behind a Service
  * with a named targetPort, follow scaling, and move a pod that stops being
- * ready to notReadyAddresses.
+ * ready to notReadyAddresses; the mirroring controller copies a selector-less
+ * Service's hand-written Endpoints into an EndpointSlice.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -94,5 +95,33 @@ describe('services: Endpoints and EndpointSlices', { skip }, () => {
       const eps = await jsonpath(['get', 'endpointslices', '-n', ns, '-l', 'kubernetes.io/service-name=web'], '{.items[*].endpoints[*].addresses[0]}');
       return eps.length === 1 ? true : undefined;
     }, { timeoutMs: 20_000 });
+  });
+
+  test('a selector-less Service with manual Endpoints gets a mirrored EndpointSlice, removed with the Service', async () => {
+    const ns = 'svc-mirror';
+    await ensureNamespace(s, ns);
+    await applyObjects(s, [
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ext' }, spec: { ports: [{ name: 'pg', port: 5432 }] } },
+      { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'ext' }, subsets: [{ addresses: [{ ip: '192.0.2.10' }, { ip: '192.0.2.11' }], ports: [{ name: 'pg', port: 5432 }] }] },
+    ], { namespace: ns });
+    const selector = ['-l', 'kubernetes.io/service-name=ext,endpointslice.kubernetes.io/managed-by=endpointslicemirroring-controller.k8s.io'];
+    const table = await pollUntil('a mirrored slice', async () => {
+      const out = await s.k(['get', 'endpointslices', '-n', ns, ...selector]);
+      return out.includes('192.0.2.10,192.0.2.11') ? out : undefined;
+    });
+    const [header, row, ...rest] = table.trim().split('\n');
+    assert.match(header!, /^NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE$/);
+    assert.deepEqual(rest, []);
+    const cols = row!.split(/\s+/);
+    assert.match(cols[0]!, /^ext-[a-z0-9]{5}$/);
+    assert.deepEqual(cols.slice(1, 4), ['IPv4', '5432', '192.0.2.10,192.0.2.11']);
+    const owner = await s.k(['get', 'endpointslices', '-n', ns, ...selector, '-o', 'jsonpath={.items[0].metadata.ownerReferences[0].kind}/{.items[0].metadata.ownerReferences[0].name}']);
+    assert.equal(owner, 'Endpoints/ext');
+    // The endpoint controller leaves a selector-less service's Endpoints alone, and no selector-driven slice appears.
+    assert.deepEqual(await jsonpath(['get', 'endpoints', 'ext', '-n', ns], '{.subsets[*].addresses[*].ip}'), ['192.0.2.10', '192.0.2.11']);
+    assert.equal((await s.k(['get', 'endpointslices', '-n', ns, '-l', 'endpointslice.kubernetes.io/managed-by=endpointslice-controller.k8s.io', '-o', 'name'])).trim(), '');
+
+    await s.k(['delete', 'service', 'ext', '-n', ns]);
+    await pollUntil('mirrored slice removed', async () => ((await s.k(['get', 'endpointslices', '-n', ns, ...selector, '-o', 'name'])).trim() === '' ? true : undefined));
   });
 });

@@ -3,7 +3,8 @@
  * the default local-path class waits for a first consumer, then provisions
  * a directory volume on the pod's node; a static volume binds immediately;
  * a claim too big for any volume stays Pending; reclaim Delete removes the
- * volume and its directory, Retain leaves it Released.
+ * volume and its directory, Retain leaves it Released; a claim in use and a
+ * Bound volume stay Terminating until released (storage object protection).
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -99,6 +100,39 @@ describe('persistent volumes in k8ts server', { skip }, () => {
       return r.code === 1 && r.stderr.includes(`persistentvolumes "${pvName}" not found`) ? true : undefined;
     }, { timeoutMs: 30_000 });
     assert.equal(existsSync(dir), false, `${dir} removed`);
+  });
+
+  test('kubectl delete pvc of a claim a running pod uses: Terminating until the pod is deleted; a Bound volume likewise', async () => {
+    const ns = 'vol-protect';
+    await ensureNamespace(s, ns);
+    await applyObjects(s, [claim('inuse', { storageClassName: 'local-path', size: '1Gi' }), claim('spare', { storageClassName: 'local-path', size: '1Gi' })], { namespace: ns });
+    await applyObjects(s, [{
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'user' },
+      spec: { containers: [{ name: 'c', image: 'busybox', volumeMounts: [{ name: 'd', mountPath: '/data' }] }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'inuse' } }] },
+    }], { namespace: ns });
+    await pollUntil('pod Running', async () => ((await jsonpath(['get', 'pod', 'user', '-n', ns], '{.status.phase}')) === 'Running' ? true : undefined), { timeoutMs: 30_000 });
+    assert.equal(await jsonpath(['get', 'pvc', 'inuse', '-n', ns], '{.metadata.finalizers}'), '["kubernetes.io/pvc-protection"]');
+    const pvName = await jsonpath(['get', 'pvc', 'inuse', '-n', ns], '{.spec.volumeName}');
+    assert.equal(await jsonpath(['get', 'pv', pvName], '{.metadata.finalizers}'), '["kubernetes.io/pv-protection"]');
+
+    // A Bound volume is held too; the unused claim, deleted last, shows when the controllers have looked.
+    await s.k(['delete', 'pv', pvName, '--wait=false']);
+    await s.k(['delete', 'pvc', 'inuse', '-n', ns, '--wait=false']);
+    await s.k(['delete', 'pvc', 'spare', '-n', ns, '--wait=false']);
+    await pollUntil('unused claim gone', async () => ((await s.kubectl(['get', 'pvc', 'spare', '-n', ns])).code === 1 ? true : undefined));
+    const row = parseTable(await s.k(['get', 'pvc', 'inuse', '-n', ns]))[0]!;
+    assert.deepEqual([row.NAME, row.STATUS, row.VOLUME], ['inuse', 'Terminating', pvName]);
+    assert.equal(parseTable(await s.k(['get', 'pv', pvName]))[0]!.STATUS, 'Terminating');
+    assert.match(await s.k(['describe', 'pvc', 'inuse', '-n', ns]), /Finalizers:\s+\[kubernetes\.io\/pvc-protection\]/);
+
+    await s.k(['delete', 'pod', 'user', '-n', ns, '--grace-period=0', '--force']);
+    await pollUntil('claim gone once its pod is', async () => {
+      const r = await s.kubectl(['get', 'pvc', 'inuse', '-n', ns]);
+      return r.code === 1 && r.stderr.includes('persistentvolumeclaims "inuse" not found') ? true : undefined;
+    }, { timeoutMs: 30_000 });
+    await pollUntil('volume gone once released', async () => ((await s.kubectl(['get', 'pv', pvName])).code === 1 ? true : undefined), { timeoutMs: 30_000 });
   });
 
   test('a static volume binds a claim of class "" at once; Retain leaves it Released', async () => {

@@ -74,11 +74,11 @@ function hpa(extra: Partial<HorizontalPodAutoscaler['spec']> = {}): HorizontalPo
   };
 }
 
-function setup(opts: { replicas: number; pods: string[]; usage: Record<string, string>; hpa?: HorizontalPodAutoscaler; scales?: FakeScales }) {
+function setup(opts: { replicas: number; pods: string[]; usage: Record<string, string>; hpa?: HorizontalPodAutoscaler; others?: HorizontalPodAutoscaler[]; scales?: FakeScales; failStatus?: string }) {
   const clock = new FakeClock(START);
   const hpaInformer = new SharedInformer<HorizontalPodAutoscaler>({ listerWatcher: idle, clock, freeze: true });
   const podInformer = new SharedInformer<Pod>({ listerWatcher: idle, clock, freeze: true });
-  hpaInformer.replace([opts.hpa ?? hpa()], '1');
+  hpaInformer.replace([opts.hpa ?? hpa(), ...(opts.others ?? [])], '1');
   podInformer.replace(opts.pods.map(pod), '1');
   const scales = opts.scales ?? new FakeScales(opts.replicas);
   const metrics = new FakeMetrics(clock);
@@ -91,6 +91,7 @@ function setup(opts: { replicas: number; pods: string[]; usage: Record<string, s
     scales,
     metrics,
     updateStatus: async (h) => {
+      if (opts.failStatus) throw new Error(opts.failStatus);
       statuses.push(h);
       // The informer sees our write, as it would from a watch.
       hpaInformer.update({ ...h, metadata: { ...h.metadata, resourceVersion: String(statuses.length + 1) } });
@@ -101,7 +102,7 @@ function setup(opts: { replicas: number; pods: string[]; usage: Record<string, s
     syncPeriodMs: 15_000,
     downscaleStabilizationMs: 300_000,
   });
-  return { clock, controller, scales, metrics, statuses, events, podInformer };
+  return { clock, controller, scales, metrics, statuses, events, podInformer, hpaInformer };
 }
 
 const conditionsOf = (h: HorizontalPodAutoscaler | undefined) => h?.status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`);
@@ -176,6 +177,53 @@ describe('HorizontalController.sync', () => {
     await f.controller.sync('ns/web');
     assert.deepEqual(f.scales.updates, []);
     assert.deepEqual(conditionsOf(f.statuses.at(-1)), ['AbleToScale=True/SucceededGetScale', 'ScalingActive=False/ScalingDisabled']);
+  });
+
+  test('two autoscalers selecting the same pods: AmbiguousSelector for both until one goes', async () => {
+    const other: HorizontalPodAutoscaler = { ...hpa(), metadata: { name: 'web-2', namespace: 'ns', uid: 'hpa-2', resourceVersion: '1', generation: 1 } };
+    const elsewhere: HorizontalPodAutoscaler = { ...hpa(), metadata: { name: 'web', namespace: 'other', uid: 'hpa-3', resourceVersion: '1', generation: 1 } };
+    const f = setup({ replicas: 1, pods: ['a'], usage: { a: '50m' }, others: [other, elsewhere] });
+    await f.controller.sync('other/web').catch(() => undefined);
+    // The first sync knows no other autoscaler's selector yet (upstream learns them as it syncs).
+    await f.controller.sync('ns/web');
+    assert.equal(f.events.filter((e) => e.reason === 'AmbiguousSelector').length, 0);
+    await assert.rejects(f.controller.sync('ns/web-2'), /are controlled by multiple HPAs/);
+    const message = 'pods by selector app=web are controlled by multiple HPAs: [ns/web ns/web-2]';
+    assert.deepEqual(f.events.filter((e) => e.reason !== 'FailedGetResourceMetric').slice(-2).map((e) => `${e.type} ${e.reason}: ${e.message}`), [
+      `Warning AmbiguousSelector: ${message}`,
+      `Warning FailedComputeMetricsReplicas: ${message}`,
+    ]);
+    const cond = f.statuses.at(-1)?.status?.conditions?.find((c) => c.type === 'ScalingActive');
+    assert.deepEqual([f.statuses.at(-1)?.metadata.name, cond?.status, cond?.reason, cond?.message], ['web-2', 'False', 'AmbiguousSelector', message]);
+    await assert.rejects(f.controller.sync('ns/web'), /are controlled by multiple HPAs/);
+
+    f.hpaInformer.delete(f.hpaInformer.lister().get('ns', 'web-2')!);
+    await f.controller.sync('ns/web');
+    assert.equal(conditionsOf(f.statuses.at(-1))?.[1], 'ScalingActive=True/ValidMetricFound');
+  });
+
+  test('selectors that select different pods are not ambiguous', async () => {
+    const other: HorizontalPodAutoscaler = { ...hpa(), metadata: { name: 'db', namespace: 'ns', uid: 'hpa-2', resourceVersion: '1', generation: 1 } };
+    const f = setup({ replicas: 1, pods: ['a'], usage: { a: '50m' }, others: [other] });
+    f.scales.selector = 'app=db';
+    await f.controller.sync('ns/db').catch(() => undefined);
+    f.scales.selector = 'app=web';
+    await f.controller.sync('ns/web');
+    assert.equal(f.events.filter((e) => e.reason === 'AmbiguousSelector').length, 0);
+  });
+
+  test('a status write refused: FailedUpdateStatus event', async () => {
+    const f = setup({ replicas: 0, pods: [], usage: {}, failStatus: 'the server is on fire' });
+    await f.controller.sync('ns/web');
+    assert.deepEqual(f.events, [{ type: 'Warning', reason: 'FailedUpdateStatus', message: 'the server is on fire' }]);
+  });
+
+  test('a scale without a selector: SelectorRequired event, InvalidSelector condition', async () => {
+    const f = setup({ replicas: 1, pods: [], usage: {}, scales: new FakeScales(1, '') });
+    await assert.rejects(f.controller.sync('ns/web'));
+    assert.deepEqual(f.events[0], { type: 'Warning', reason: 'SelectorRequired', message: 'selector is required' });
+    const cond = f.statuses.at(-1)?.status?.conditions?.find((c) => c.type === 'ScalingActive');
+    assert.deepEqual([cond?.status, cond?.reason, cond?.message], ['False', 'InvalidSelector', "the HPA target's scale is missing a selector"]);
   });
 
   test('an unknown target: FailedGetScale', async () => {

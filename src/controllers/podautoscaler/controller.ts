@@ -68,6 +68,8 @@ export class HorizontalController implements Controller {
   readonly queue: RateLimitingQueue<string>;
   readonly history = new ScalingHistory();
   private readonly handlers: Disposable[] = [];
+  /** Each autoscaler's pod selector as of its last sync, to find pods claimed by several of them. */
+  private readonly selectors = new Map<string, Selector>();
   private readonly calc: ReplicaCalculatorOptions;
 
   constructor(private readonly opts: HorizontalControllerOptions) {
@@ -83,6 +85,7 @@ export class HorizontalController implements Controller {
         onDelete: (obj) => {
           const hpa = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
           this.history.forget(metaNamespaceKey(hpa));
+          this.selectors.delete(metaNamespaceKey(hpa));
         },
       }),
     );
@@ -119,6 +122,7 @@ export class HorizontalController implements Controller {
     const cached = this.opts.hpaInformer.lister().get(namespace, name);
     if (!cached) {
       this.history.forget(key);
+      this.selectors.delete(key);
       return;
     }
     const hpa: HorizontalPodAutoscaler = { ...structuredClone(cached), ...GVK };
@@ -139,7 +143,9 @@ export class HorizontalController implements Controller {
       try {
         await this.opts.updateStatus({ ...hpa, status });
       } catch (err) {
-        this.opts.logger.debug('autoscaler status not written', { hpa: key, err: err instanceof Error ? err.message : String(err) });
+        const msg = err instanceof Error ? err.message : String(err);
+        await event('Warning', 'FailedUpdateStatus', msg);
+        this.opts.logger.debug('autoscaler status not written', { hpa: key, err: msg });
       }
     };
 
@@ -266,6 +272,13 @@ export class HorizontalController implements Controller {
       io.condition({ type: 'ScalingActive', status: 'False', reason: 'InvalidSelector', message: msg });
       return { ok: false, message: msg };
     }
+    const controlling = this.autoscalersControllingPods(hpa, parsed.selector);
+    if (controlling.length > 1) {
+      const msg = `pods by selector ${rawSelector} are controlled by multiple HPAs: [${controlling.join(' ')}]`;
+      await io.event('Warning', 'AmbiguousSelector', msg);
+      io.condition({ type: 'ScalingActive', status: 'False', reason: 'AmbiguousSelector', message: msg });
+      return { ok: false, message: msg };
+    }
     const specs = hpa.spec.metrics ?? [];
     const statuses: MetricStatusT[] = specs.map(() => ({ type: '' }));
     let replicas = 0;
@@ -293,6 +306,25 @@ export class HorizontalController implements Controller {
     }
     io.condition({ type: 'ScalingActive', status: 'True', reason: 'ValidMetricFound', message: `the HPA was able to successfully calculate a replica count from ${metricName}` });
     return { ok: true, replicas, metricName, statuses, error };
+  }
+
+  /**
+   * Records `hpa`'s selector, then answers every autoscaler (by key, sorted)
+   * whose last known selector matches one of the pods `hpa` selects: two
+   * autoscalers scaling the same pods would fight, so neither may act.
+   */
+  private autoscalersControllingPods(hpa: HorizontalPodAutoscaler, selector: Selector): string[] {
+    const key = metaNamespaceKey(hpa);
+    const namespace = hpa.metadata.namespace ?? '';
+    // An autoscaler deleted while it synced must not linger as a competitor.
+    if (this.opts.hpaInformer.lister().get(namespace, hpa.metadata.name ?? '')) this.selectors.set(key, selector);
+    const peers = [...this.selectors].filter(([k]) => splitMetaNamespaceKey(k).namespace === namespace);
+    const controlling = new Set<string>();
+    for (const pod of this.opts.podInformer.lister().listInNamespace(namespace, selector)) {
+      const labels = pod.metadata.labels ?? {};
+      for (const [k, sel] of peers) if (sel.matches(labels)) controlling.add(k);
+    }
+    return [...controlling].sort();
   }
 
   private async computeReplicasForMetric(

@@ -360,8 +360,8 @@ export class PersistentVolumeController implements Controller {
 
   // ---- volumes
 
+  /** Volumes being deleted are synced too: one held by pv-protection must still become Released when its claim goes. */
   async syncVolume(pv: PV): Promise<void> {
-    if (pv.metadata.deletionTimestamp) return;
     const ref = pv.spec?.claimRef;
     if (!ref) {
       await this.setVolumePhase(pv, 'Available');

@@ -1,0 +1,3 @@
+export * from './controller.js';
+export * from './desired.js';
+export * from './reconciler.js';
