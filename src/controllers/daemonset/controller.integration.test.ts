@@ -140,4 +140,24 @@ describe('DaemonSet controller against an API server', () => {
     await eventually('only n0', async () => (JSON.stringify(byNode(await active('agent'))) === '["n0"]' ? true : undefined));
     await eventually('status: 1 desired', async () => ((await daemonSets.get('agent')).status?.desiredNumberScheduled === 1 ? true : undefined));
   });
+
+  test('an orphan ControllerRevision matching the selector is adopted into the history; one that does not match is left alone', async () => {
+    const orphan = (name: string, app: string): ControllerRevision => ({ apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name, labels: { app } }, data: { spec: { template: { $patch: 'replace' } } }, revision: 7 });
+    await revisions.create(orphan('logger-orphan', 'logger'));
+    await revisions.create(orphan('stray-orphan', 'stray'));
+    const ds = await daemonSets.create({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'logger' },
+      spec: { selector: { matchLabels: { app: 'logger' } }, template: { metadata: { labels: { app: 'logger' } }, spec: { containers: [{ name: 'l', image: 'logger:1' }] } } },
+    });
+    const adopted = await eventually('adoption', async () => {
+      const r = await revisions.get('logger-orphan');
+      return r.metadata.ownerReferences?.length ? r : undefined;
+    });
+    assert.deepEqual(adopted.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'logger', uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    // Adopted as history, beside the revision of the current template.
+    await eventually('current revision', async () => (await revisions.list()).items.find((r) => r.metadata.ownerReferences?.[0]?.uid === ds.metadata.uid && r.metadata.name !== 'logger-orphan'));
+    assert.equal((await revisions.get('stray-orphan')).metadata.ownerReferences, undefined);
+  });
 });

@@ -5,7 +5,7 @@
  * OnDelete, with every template kept as a ControllerRevision so kubectl
  * `rollout history/undo/status` work. Level-triggered: handlers only enqueue.
  */
-import type { DeletedFinalStateUnknown, SharedInformer } from '../../client/informers/shared-informer.js';
+import type { SharedInformer } from '../../client/informers/shared-informer.js';
 import { isDeletedFinalStateUnknown } from '../../client/informers/shared-informer.js';
 import { metaNamespaceKey, splitMetaNamespaceKey } from '../../client/cache/keys.js';
 import { type CoreEvent, EventRecorder } from '../../client/events/event-recorder.js';
@@ -16,12 +16,12 @@ import { isNotFound } from '../../machinery/errors/index.js';
 import { type Selector, labelSelectorAsSelector } from '../../machinery/labels/selector.js';
 import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
-import type { OwnerReference } from '../../machinery/meta/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
-import { claimPods } from '../framework/controller-ref-manager.js';
+import { availabilityRecheckMs, controllerRefEventHandler } from '../framework/controller-ref-handler.js';
+import { claimObjects, claimPods, isSameLiveObject } from '../framework/controller-ref-manager.js';
 import { ControllerExpectations } from '../framework/expectations.js';
 import { type EventSink, type PodControl, RealPodControl, controllerRefFor } from '../framework/pod-control.js';
-import { type Pod, type PodTemplateSpec, controllerRefOf, isPodReady } from '../framework/pods.js';
+import type { Pod, PodTemplateSpec } from '../framework/pods.js';
 import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { slowStartBatch } from '../framework/slow-start.js';
 import { type ControllerRevisionControl, RealControllerRevisionControl } from '../history/revision-control.js';
@@ -46,6 +46,8 @@ export interface DaemonSetControllerOptions {
   podControl: PodControl;
   revisionControl: ControllerRevisionControl;
   updateStatus: (ds: DaemonSet) => Promise<unknown>;
+  /** A fresh read past the cache, asked before adopting orphans (absent: adopt without asking). */
+  getDaemonSet?: (namespace: string, name: string) => Promise<DaemonSet>;
   events: EventSink;
   clock: Clock;
   logger: Logger;
@@ -69,6 +71,12 @@ export class DaemonSetController implements Controller {
     this.creations = new ControllerExpectations(opts.clock);
     this.deletions = new ControllerExpectations(opts.clock);
     this.burst = opts.burstReplicas ?? BURST_REPLICAS;
+    const owned = {
+      ownerKind: DAEMONSET_KIND.kind,
+      owners: opts.dsInformer.lister(),
+      selector: (ds: DaemonSet) => labelSelectorAsSelector(ds.spec?.selector),
+      enqueue: (ds: DaemonSet) => this.enqueue(ds),
+    };
     this.handlers.push(
       opts.dsInformer.addEventHandler({
         onAdd: (ds) => this.enqueue(ds),
@@ -80,11 +88,19 @@ export class DaemonSetController implements Controller {
           this.enqueue(ds);
         },
       }),
-      opts.podInformer.addEventHandler({
-        onAdd: (pod) => this.addPod(pod),
-        onUpdate: (oldPod, pod) => this.updatePod(oldPod, pod),
-        onDelete: (obj) => this.deletePod(obj),
-      }),
+      opts.podInformer.addEventHandler(
+        controllerRefEventHandler<DaemonSet, Pod>({
+          ...owned,
+          creationObserved: (ds) => this.creations.creationObserved(metaNamespaceKey(ds)),
+          deletionObserved: (ds, pod) => this.deletions.deletionObserved(metaNamespaceKey(ds), podKey(pod)),
+          updated: (ds, oldPod, pod) => {
+            const after = availabilityRecheckMs(oldPod, pod, ds.spec?.minReadySeconds ?? 0);
+            if (after !== undefined) this.queue.addAfter(metaNamespaceKey(ds), after);
+          },
+        }),
+      ),
+      // Revisions wake their DaemonSet too, so an orphan revision is adopted promptly.
+      opts.revisionInformer.addEventHandler(controllerRefEventHandler<DaemonSet, ControllerRevision>(owned)),
       opts.nodeInformer.addEventHandler({
         onAdd: () => this.enqueueAll(),
         onUpdate: (oldNode, node) => {
@@ -133,7 +149,7 @@ export class DaemonSetController implements Controller {
       return;
     }
 
-    const { current, old, collisionCount } = await this.constructHistory(ds);
+    const { current, old, collisionCount } = await this.constructHistory(ds, selector);
     const hash = current.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '';
 
     const nodes = this.opts.nodeInformer.lister().list();
@@ -252,12 +268,9 @@ export class DaemonSetController implements Controller {
    * The revision matching the current template (created, or renumbered when
    * a rollback brought an old template back) and the older ones.
    */
-  private async constructHistory(ds: DaemonSet): Promise<{ current: ControllerRevision; old: ControllerRevision[]; collisionCount?: number }> {
+  private async constructHistory(ds: DaemonSet, selector: Selector): Promise<{ current: ControllerRevision; old: ControllerRevision[]; collisionCount?: number }> {
     const uid = ds.metadata.uid!;
-    const owned = this.opts.revisionInformer
-      .lister()
-      .listInNamespace(ds.metadata.namespace ?? '')
-      .filter((r) => controllerRefOf(r)?.uid === uid);
+    const owned = await this.controlledHistories(ds, selector);
     const data = templatePatch(ds.spec?.template ?? {});
     const probe: ControllerRevision = { metadata: {}, data, revision: 0 };
     const matching = sortRevisions(owned.filter((r) => equalRevision(r, probe)));
@@ -286,6 +299,24 @@ export class DaemonSetController implements Controller {
     return { current, old, collisionCount };
   }
 
+  /**
+   * The revisions this DaemonSet controls, after adopting matching orphans
+   * and releasing those that stopped matching (upstream controlledHistories).
+   */
+  private async controlledHistories(ds: DaemonSet, selector: Selector): Promise<ControllerRevision[]> {
+    const namespace = ds.metadata.namespace ?? '';
+    const { getDaemonSet } = this.opts;
+    const claim = await claimObjects(this.opts.revisionInformer.lister().listInNamespace(namespace), {
+      owner: ds,
+      controllerRef: controllerRefFor(ds, DAEMONSET_KIND),
+      selector,
+      patch: (ns, name, patch) => this.opts.revisionControl.patch(ns, name, patch),
+      canAdopt: getDaemonSet && (() => isSameLiveObject(ds, () => getDaemonSet(namespace, ds.metadata.name!))),
+    });
+    if (claim.error !== undefined) throw claim.error;
+    return claim.claimed;
+  }
+
   /** Deletes old revisions beyond revisionHistoryLimit that no pod still runs. */
   private async cleanupHistory(ds: DaemonSet, old: ControllerRevision[], current: ControllerRevision, pods: Pod[]): Promise<void> {
     const limit = ds.spec?.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY_LIMIT;
@@ -301,76 +332,6 @@ export class DaemonSetController implements Controller {
 
   private enqueueAll(): void {
     for (const ds of this.opts.dsInformer.lister().list()) this.enqueue(ds);
-  }
-
-  private resolveControllerRef(namespace: string, ref: OwnerReference): DaemonSet | undefined {
-    if (ref.kind !== DAEMONSET_KIND.kind) return undefined;
-    const ds = this.opts.dsInformer.lister().get(namespace, ref.name);
-    return ds && ds.metadata.uid === ref.uid ? ds : undefined;
-  }
-
-  private matchingDaemonSets(pod: Pod): DaemonSet[] {
-    return this.opts.dsInformer
-      .lister()
-      .listInNamespace(pod.metadata.namespace ?? '')
-      .filter((ds) => {
-        try {
-          return labelSelectorAsSelector(ds.spec?.selector).matches(pod.metadata.labels ?? {});
-        } catch {
-          return false;
-        }
-      });
-  }
-
-  private addPod(pod: Pod): void {
-    if (pod.metadata.deletionTimestamp) {
-      // A restarted controller may first see a pod already being deleted.
-      this.deletePod(pod);
-      return;
-    }
-    const ref = controllerRefOf(pod);
-    if (ref) {
-      const ds = this.resolveControllerRef(pod.metadata.namespace ?? '', ref);
-      if (!ds) return;
-      this.creations.creationObserved(metaNamespaceKey(ds));
-      this.enqueue(ds);
-      return;
-    }
-    for (const ds of this.matchingDaemonSets(pod)) this.enqueue(ds);
-  }
-
-  private updatePod(oldPod: Pod, pod: Pod): void {
-    if (oldPod.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-    if (pod.metadata.deletionTimestamp) {
-      this.deletePod(pod);
-      return;
-    }
-    const ns = pod.metadata.namespace ?? '';
-    const oldRef = controllerRefOf(oldPod);
-    const ref = controllerRefOf(pod);
-    if (oldRef && oldRef.uid !== ref?.uid) {
-      const old = this.resolveControllerRef(ns, oldRef);
-      if (old) this.enqueue(old);
-    }
-    if (ref) {
-      const ds = this.resolveControllerRef(ns, ref);
-      if (!ds) return;
-      this.enqueue(ds);
-      const minReadySeconds = ds.spec?.minReadySeconds ?? 0;
-      if (minReadySeconds > 0 && !isPodReady(oldPod) && isPodReady(pod)) this.queue.addAfter(metaNamespaceKey(ds), minReadySeconds * 1000 + 1000);
-      return;
-    }
-    for (const ds of this.matchingDaemonSets(pod)) this.enqueue(ds);
-  }
-
-  private deletePod(obj: Pod | DeletedFinalStateUnknown<Pod>): void {
-    const pod = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
-    const ref = controllerRefOf(pod);
-    if (!ref) return;
-    const ds = this.resolveControllerRef(pod.metadata.namespace ?? '', ref);
-    if (!ds) return;
-    this.deletions.deletionObserved(metaNamespaceKey(ds), podKey(pod));
-    this.enqueue(ds);
   }
 }
 
@@ -416,6 +377,7 @@ export function newDaemonSetController(ctx: ControllerContext): DaemonSetControl
     podControl: new RealPodControl(new ResourceClient<Pod>(ctx.rest, gvr.pods), recorder),
     revisionControl: new RealControllerRevisionControl(new ResourceClient<ControllerRevision>(ctx.rest, gvr.controllerrevisions)),
     updateStatus: (ds) => daemonSets.inNamespace(ds.metadata.namespace ?? '').updateStatus(ds),
+    getDaemonSet: (namespace, name) => daemonSets.inNamespace(namespace).get(name),
     events: recorder,
     clock: ctx.clock,
     logger: ctx.logger,

@@ -14,16 +14,16 @@ import { isAlreadyExists, isNotFound } from '../../machinery/errors/index.js';
 import { type Selector, labelSelectorAsSelector } from '../../machinery/labels/selector.js';
 import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
-import type { OwnerReference } from '../../machinery/meta/types.js';
 import { type EventSink, controllerRefFor, errorMessage } from '../framework/pod-control.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
+import { controllerRefEventHandler, resolveControllerRef } from '../framework/controller-ref-handler.js';
+import { claimObjects, isSameLiveObject } from '../framework/controller-ref-manager.js';
 import { type Pod, controllerRefOf } from '../framework/pods.js';
 import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { EventRecorder, type CoreEvent } from '../../client/events/event-recorder.js';
 import { ResourceClient } from '../../client/rest/resource-client.js';
 import { DEPLOYMENTS_GVR, REPLICA_SETS_GVR, RealDeploymentControl } from './deployment-control.js';
 import { setDeploymentReplicasAnnotations, setDeploymentRevision, setNewReplicaSetAnnotations } from './annotations.js';
-import { claimReplicaSets } from './claim-replica-sets.js';
 import { getCondition, newCondition, removeCondition, setCondition } from './conditions.js';
 import { computeHash, templatesEqualIgnoringHash } from './hash.js';
 import {
@@ -96,11 +96,14 @@ export class DeploymentController implements Controller {
         onUpdate: (_old, d) => this.enqueue(d),
         onDelete: (obj) => this.enqueue(isDeletedFinalStateUnknown(obj) ? obj.obj : obj),
       }),
-      opts.rsInformer.addEventHandler({
-        onAdd: (rs) => this.addReplicaSet(rs),
-        onUpdate: (oldRS, rs) => this.updateReplicaSet(oldRS, rs),
-        onDelete: (obj) => this.deleteReplicaSet(obj),
-      }),
+      opts.rsInformer.addEventHandler(
+        controllerRefEventHandler<Deployment, ReplicaSet>({
+          ownerKind: DEPLOYMENT_GVK.kind,
+          owners: opts.deploymentInformer.lister(),
+          selector: (d) => labelSelectorAsSelector(d.spec?.selector),
+          enqueue: (d) => this.enqueue(d),
+        }),
+      ),
       opts.podInformer.addEventHandler({ onDelete: (obj) => this.deletePod(obj) }),
     );
   }
@@ -161,15 +164,12 @@ export class DeploymentController implements Controller {
   private async replicaSetsFor(d: Deployment, selector: Selector): Promise<ReplicaSet[]> {
     const namespace = d.metadata.namespace ?? '';
     const all = this.opts.rsInformer.lister().listInNamespace(namespace);
-    const claim = await claimReplicaSets(all, {
+    const claim = await claimObjects(all, {
       owner: d,
       controllerRef: controllerRefFor(d, DEPLOYMENT_GVK),
       selector,
       patch: (ns, name, patch) => this.opts.control.patchReplicaSet(ns, name, patch),
-      canAdopt: async () => {
-        const fresh = await this.opts.control.getDeployment(namespace, d.metadata.name!);
-        return !!fresh && fresh.metadata.uid === d.metadata.uid && !fresh.metadata.deletionTimestamp;
-      },
+      canAdopt: () => isSameLiveObject(d, () => this.opts.control.getDeployment(namespace, d.metadata.name!)),
     });
     if (claim.error !== undefined) throw claim.error;
     return claim.claimed;
@@ -467,68 +467,6 @@ export class DeploymentController implements Controller {
     this.queue.add(metaNamespaceKey(d));
   }
 
-  private resolveControllerRef(namespace: string, ref: OwnerReference): Deployment | undefined {
-    if (ref.kind !== DEPLOYMENT_GVK.kind) return undefined;
-    const d = this.opts.deploymentInformer.lister().get(namespace, ref.name);
-    return d && d.metadata.uid === ref.uid ? d : undefined;
-  }
-
-  /** Deployments whose selector matches an orphan ReplicaSet. */
-  private deploymentsFor(rs: ReplicaSet): Deployment[] {
-    return this.opts.deploymentInformer
-      .lister()
-      .listInNamespace(rs.metadata.namespace ?? '')
-      .filter((d) => {
-        try {
-          const sel = labelSelectorAsSelector(d.spec?.selector);
-          return !sel.isEmpty() && sel.matches(rs.metadata.labels ?? {});
-        } catch {
-          return false;
-        }
-      });
-  }
-
-  private addReplicaSet(rs: ReplicaSet): void {
-    if (rs.metadata.deletionTimestamp) {
-      this.deleteReplicaSet(rs);
-      return;
-    }
-    const ref = controllerRefOf(rs);
-    if (ref) {
-      const d = this.resolveControllerRef(rs.metadata.namespace ?? '', ref);
-      if (d) this.enqueue(d);
-      return;
-    }
-    for (const d of this.deploymentsFor(rs)) this.enqueue(d);
-  }
-
-  private updateReplicaSet(oldRS: ReplicaSet, rs: ReplicaSet): void {
-    if (oldRS.metadata.resourceVersion === rs.metadata.resourceVersion) return;
-    const ns = rs.metadata.namespace ?? '';
-    const oldRef = controllerRefOf(oldRS);
-    const ref = controllerRefOf(rs);
-    const refChanged = oldRef?.uid !== ref?.uid;
-    if (refChanged && oldRef) {
-      const old = this.resolveControllerRef(ns, oldRef);
-      if (old) this.enqueue(old);
-    }
-    if (ref) {
-      const d = this.resolveControllerRef(ns, ref);
-      if (d) this.enqueue(d);
-      return;
-    }
-    const labelsChanged = JSON.stringify(oldRS.metadata.labels ?? {}) !== JSON.stringify(rs.metadata.labels ?? {});
-    if (labelsChanged || refChanged) for (const d of this.deploymentsFor(rs)) this.enqueue(d);
-  }
-
-  private deleteReplicaSet(obj: ReplicaSet | DeletedFinalStateUnknown<ReplicaSet>): void {
-    const rs = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
-    const ref = controllerRefOf(rs);
-    if (!ref) return;
-    const d = this.resolveControllerRef(rs.metadata.namespace ?? '', ref);
-    if (d) this.enqueue(d);
-  }
-
   /** Recreate waits for old pods to be gone, so their deletion matters. */
   private deletePod(obj: Pod | DeletedFinalStateUnknown<Pod>): void {
     const pod = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
@@ -538,7 +476,7 @@ export class DeploymentController implements Controller {
     const rs = this.opts.rsInformer.lister().get(ns, ref.name);
     if (!rs || rs.metadata.uid !== ref.uid) return;
     const dRef = controllerRefOf(rs);
-    const d = dRef && this.resolveControllerRef(ns, dRef);
+    const d = dRef && resolveControllerRef(this.opts.deploymentInformer.lister(), DEPLOYMENT_GVK.kind, ns, dRef);
     if (d?.spec?.strategy?.type === 'Recreate') this.enqueue(d);
   }
 }

@@ -5,6 +5,5 @@ export * from './annotations.js';
 export * from './conditions.js';
 export * from './status.js';
 export * from './scale-plan.js';
-export * from './claim-replica-sets.js';
 export * from './deployment-control.js';
 export * from './controller.js';

@@ -14,6 +14,14 @@ export interface ControllerConfig {
   nodeMonitorPeriodMs: number;
   /** Grace for a node that never posted status. */
   nodeStartupGracePeriodMs: number;
+  /** Nodes per second given NoExecute taints in a healthy zone (upstream `--node-eviction-rate`). */
+  nodeEvictionRate: number;
+  /** The same in a partially disrupted zone larger than largeClusterSizeThreshold (upstream `--secondary-node-eviction-rate`). */
+  secondaryNodeEvictionRate: number;
+  /** Zones of at most this many nodes stop tainting when partially disrupted (upstream `--large-cluster-size-threshold`). */
+  largeClusterSizeThreshold: number;
+  /** The fraction of not-ready nodes (more than two) that makes a zone partially disrupted (upstream `--unhealthy-zone-threshold`). */
+  unhealthyZoneThreshold: number;
   horizontalPodAutoscalerSyncPeriodMs: number;
   horizontalPodAutoscalerDownscaleStabilizationMs: number;
   horizontalPodAutoscalerTolerance: number;
@@ -36,6 +44,10 @@ export const defaultControllerConfig: ControllerConfig = {
   nodeMonitorGracePeriodMs: 40_000,
   nodeMonitorPeriodMs: 5_000,
   nodeStartupGracePeriodMs: 60_000,
+  nodeEvictionRate: 0.1,
+  secondaryNodeEvictionRate: 0.01,
+  largeClusterSizeThreshold: 50,
+  unhealthyZoneThreshold: 0.55,
   horizontalPodAutoscalerSyncPeriodMs: 15_000,
   horizontalPodAutoscalerDownscaleStabilizationMs: 300_000,
   horizontalPodAutoscalerTolerance: 0.1,
@@ -55,6 +67,27 @@ const duration = (key: keyof ControllerConfig): Setter => (cfg, raw) => {
   return undefined;
 };
 
+type NumberKey = { [K in keyof ControllerConfig]-?: ControllerConfig[K] extends number ? K : never }[keyof ControllerConfig];
+
+/** A float32 flag as pflag parses it: Go float syntax, any sign. */
+const float = (key: NumberKey): Setter => (cfg, raw) => {
+  const text = raw.trim();
+  const v = Number(text);
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || !Number.isFinite(v)) return `invalid argument "${raw}": strconv.ParseFloat: parsing "${raw}": invalid syntax`;
+  cfg[key] = v;
+  return undefined;
+};
+
+/** An int32 flag as pflag parses it. */
+const int32 = (key: NumberKey): Setter => (cfg, raw) => {
+  const text = raw.trim();
+  if (!/^[+-]?\d+$/.test(text)) return `invalid argument "${raw}": strconv.ParseInt: parsing "${raw}": invalid syntax`;
+  const v = Number(text);
+  if (v < -(2 ** 31) || v >= 2 ** 31) return `invalid argument "${raw}": strconv.ParseInt: parsing "${raw}": value out of range`;
+  cfg[key] = v;
+  return undefined;
+};
+
 const setters: Record<string, Setter> = {
   'controllers': (cfg, raw) => {
     cfg.controllers = raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -63,6 +96,10 @@ const setters: Record<string, Setter> = {
   'node-monitor-grace-period': duration('nodeMonitorGracePeriodMs'),
   'node-monitor-period': duration('nodeMonitorPeriodMs'),
   'node-startup-grace-period': duration('nodeStartupGracePeriodMs'),
+  'node-eviction-rate': float('nodeEvictionRate'),
+  'secondary-node-eviction-rate': float('secondaryNodeEvictionRate'),
+  'large-cluster-size-threshold': int32('largeClusterSizeThreshold'),
+  'unhealthy-zone-threshold': float('unhealthyZoneThreshold'),
   'horizontal-pod-autoscaler-sync-period': duration('horizontalPodAutoscalerSyncPeriodMs'),
   'resource-quota-sync-period': duration('resourceQuotaSyncPeriodMs'),
   'horizontal-pod-autoscaler-downscale-stabilization': duration('horizontalPodAutoscalerDownscaleStabilizationMs'),

@@ -7,3 +7,4 @@ export * from './controller-ref-manager.js';
 export * from './slow-start.js';
 export * from './active-pods.js';
 export * from './controller-config.js';
+export * from './controller-ref-handler.js';

@@ -22,6 +22,8 @@ export interface ControllerRevisionControl {
   /** Gives an existing revision a new revision number (a rollback to old data reuses it). */
   updateRevisionNumber(revision: ControllerRevision, revisionNumber: number): Promise<ControllerRevision>;
   delete(namespace: string, name: string): Promise<void>;
+  /** A JSON merge patch, used to adopt and release revisions. */
+  patch(namespace: string, name: string, patch: unknown): Promise<void>;
 }
 
 /** Give up after this many collisions in one create: something other than chance is going on. */
@@ -54,6 +56,10 @@ export class RealControllerRevisionControl implements ControllerRevisionControl 
     if (revision.revision === revisionNumber) return revision;
     const client = this.revisions.inNamespace(revision.metadata.namespace ?? '');
     return client.patch(revision.metadata.name!, 'merge', { metadata: { resourceVersion: revision.metadata.resourceVersion }, revision: revisionNumber });
+  }
+
+  async patch(namespace: string, name: string, patch: unknown): Promise<void> {
+    await this.revisions.inNamespace(namespace).patch(name, 'merge', patch);
   }
 
   async delete(namespace: string, name: string): Promise<void> {

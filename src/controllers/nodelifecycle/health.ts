@@ -69,12 +69,16 @@ const conditionTaints: { type: string; status: string; key: string }[] = [
 ];
 
 /**
- * The node's taints as they should be: user taints untouched, the
- * controller's condition taints (NoSchedule, and NoExecute for not-ready /
- * unreachable, stamped with timeAdded) matching the current conditions.
- * Existing taints keep their timeAdded so eviction clocks do not restart.
+ * The node's taints as they should be right now: user taints untouched, the
+ * controller's NoSchedule condition taints matching the current conditions.
+ * Its NoExecute not-ready / unreachable taints are added only by the
+ * rate-limited tainting pass (`noExecuteTaints`); here they are only lifted
+ * (Ready again) or swapped at once for the other one when Ready moved between
+ * False and Unknown, as the two are mutually exclusive. Existing taints keep
+ * their timeAdded so eviction clocks do not restart. With `liftNoExecute`
+ * (every zone fully disrupted) the NoExecute ones go whatever the conditions.
  */
-export function desiredTaints(node: Node, nowRFC3339: string): Taint[] {
+export function desiredTaints(node: Node, nowRFC3339: string, opts: { liftNoExecute?: boolean } = {}): Taint[] {
   const current = node.spec?.taints ?? [];
   const want: Taint[] = [];
   const ready = readyCondition(node);
@@ -83,11 +87,56 @@ export function desiredTaints(node: Node, nowRFC3339: string): Taint[] {
     if (c?.status === t.status) want.push({ key: t.key, effect: 'NoSchedule' });
   }
   if (node.spec?.unschedulable) want.push({ key: TAINT_UNSCHEDULABLE, effect: 'NoSchedule' });
-  if (ready?.status === 'False') want.push({ key: TAINT_NOT_READY, effect: 'NoExecute', timeAdded: nowRFC3339 });
-  if (ready?.status === 'Unknown') want.push({ key: TAINT_UNREACHABLE, effect: 'NoExecute', timeAdded: nowRFC3339 });
-  const out = current.filter((t) => !MANAGED_TAINT_KEYS.has(t.key) || want.some((w) => w.key === t.key && w.effect === t.effect));
+  const keepNoExecute = new Set<string>();
+  if (opts.liftNoExecute) {
+    // Nothing kept, nothing swapped in.
+  } else if (!ready) {
+    keepNoExecute.add(TAINT_NOT_READY).add(TAINT_UNREACHABLE);
+  } else if (ready.status === 'False' || ready.status === 'Unknown') {
+    const { key, opposite } = noExecuteKeys(ready.status);
+    keepNoExecute.add(key);
+    if (hasNoExecute(current, opposite)) want.push({ key, effect: 'NoExecute', timeAdded: nowRFC3339 });
+  }
+  const managed = (t: Taint) => MANAGED_TAINT_KEYS.has(t.key) && !(t.effect === 'NoExecute' && keepNoExecute.has(t.key));
+  const out = current.filter((t) => !managed(t) || want.some((w) => w.key === t.key && w.effect === t.effect));
   for (const w of want) if (!out.some((t) => t.key === w.key && t.effect === w.effect)) out.push(w);
   return out;
+}
+
+/** The NoExecute taint key a Ready status calls for, and the one it excludes. */
+function noExecuteKeys(status: 'False' | 'Unknown'): { key: string; opposite: string } {
+  return status === 'False' ? { key: TAINT_NOT_READY, opposite: TAINT_UNREACHABLE } : { key: TAINT_UNREACHABLE, opposite: TAINT_NOT_READY };
+}
+
+function hasNoExecute(taints: readonly Taint[], key: string): boolean {
+  return taints.some((t) => t.key === key && t.effect === 'NoExecute');
+}
+
+/** Whether the node is not Ready yet lacks the NoExecute taint that says so: it waits in its zone's queue. */
+export function needsNoExecuteTaint(node: Node): boolean {
+  const status = readyCondition(node)?.status;
+  if (status !== 'False' && status !== 'Unknown') return false;
+  return !hasNoExecute(node.spec?.taints ?? [], noExecuteKeys(status).key);
+}
+
+/**
+ * The taints after the tainting pass got to the node: the NoExecute taint
+ * its Ready condition calls for added (timeAdded now), the opposite one gone.
+ * Undefined when the node is Ready again or never posted Ready: nothing to do.
+ */
+export function noExecuteTaints(node: Node, nowRFC3339: string): Taint[] | undefined {
+  const status = readyCondition(node)?.status;
+  if (status !== 'False' && status !== 'Unknown') return undefined;
+  const { key, opposite } = noExecuteKeys(status);
+  const current = node.spec?.taints ?? [];
+  const out = current.filter((t) => !(t.effect === 'NoExecute' && t.key === opposite));
+  if (!hasNoExecute(out, key)) out.push({ key, effect: 'NoExecute', timeAdded: nowRFC3339 });
+  return out;
+}
+
+/** The taints without the controller's NoExecute not-ready / unreachable ones (upstream markNodeAsReachable). */
+export function withoutNoExecuteTaints(node: Node): Taint[] {
+  return (node.spec?.taints ?? []).filter((t) => !(t.effect === 'NoExecute' && (t.key === TAINT_NOT_READY || t.key === TAINT_UNREACHABLE)));
 }
 
 export function taintsEqual(a: readonly Taint[] | undefined, b: readonly Taint[] | undefined): boolean {

@@ -1,29 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SharedInformer } from '../../client/informers/shared-informer.js';
-import type { ListerWatcher } from '../../client/informers/lister-watcher.js';
 import { FakeClock } from '../../machinery/clock.js';
-import type { KubeObject } from '../../machinery/meta/types.js';
 import { silentLogger } from '../../machinery/log.js';
+import { defaultControllerConfig } from '../framework/controller-config.js';
 import { type Taint, toleratesTaint } from '../framework/taints.js';
 import { NodeLifecycleController } from './controller.js';
-import { desiredTaints, observeHealth, unknownConditions } from './health.js';
+import { staticInformer } from './static-informer.js';
+import { desiredTaints, needsNoExecuteTaint, noExecuteTaints, observeHealth, unknownConditions } from './health.js';
 import { TaintEvictionController, evictionDecision } from './taint-eviction.js';
 import type { Lease, Node, TolerantPod } from './types.js';
 
-const idle: ListerWatcher<never> = {
-  list: async () => ({ metadata: {}, items: [] }),
-  // eslint-disable-next-line require-yield
-  watch: async function* () {
-    return;
-  },
-};
-
-function informer<T extends KubeObject>(clock: FakeClock, objs: T[]): SharedInformer<T> {
-  const inf = new SharedInformer<T>({ listerWatcher: idle, clock, freeze: true });
-  inf.replace(objs, '1');
-  return inf;
-}
+const informer = staticInformer;
 
 function node(name: string, o: { ready?: string; heartbeat?: string; taints?: Taint[]; unschedulable?: boolean } = {}): Node {
   return {
@@ -81,13 +68,32 @@ describe('node health', () => {
 
   const taintCases: [string, Node, Taint[]][] = [
     ['ready: none', node('n'), []],
-    ['not ready', node('n', { ready: 'False' }), [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: 'NOW' }]],
-    ['unknown', node('n', { ready: 'Unknown' }), [{ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'NOW' }]],
+    ['not ready: NoSchedule now, NoExecute left to the rate-limited pass', node('n', { ready: 'False' }), [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }]],
+    ['unknown: NoSchedule now', node('n', { ready: 'Unknown' }), [{ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }]],
+    ['unknown to not ready: the NoExecute taint is swapped at once', node('n', { ready: 'False', taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'T0' }] }), [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: 'NOW' }]],
+    ['not ready to unknown: swapped the other way', node('n', { ready: 'Unknown', taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: 'T0' }] }), [{ key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'NOW' }]],
     ['recovered: managed taints go, user taints stay', node('n', { taints: [{ key: 'u', effect: 'NoExecute' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'T0' }] }), [{ key: 'u', effect: 'NoExecute' }]],
     ['existing taint keeps timeAdded', node('n', { ready: 'Unknown', taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'T0' }] }), [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'T0' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }]],
     ['cordoned', node('n', { unschedulable: true }), [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }]],
   ];
   for (const [name, n, want] of taintCases) test(`taints: ${name}`, () => assert.deepEqual(desiredTaints(n, 'NOW'), want));
+  test('taints: every zone fully disrupted lifts the NoExecute taints whatever the conditions', () => {
+    const n = node('n', { ready: 'Unknown', taints: [{ key: 'u', effect: 'NoExecute' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'T0' }] });
+    assert.deepEqual(desiredTaints(n, 'NOW', { liftNoExecute: true }), [{ key: 'u', effect: 'NoExecute' }, { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }]);
+  });
+
+  const noExecuteCases: [string, Node, Taint[] | undefined, boolean][] = [
+    ['ready: nothing to do', node('n'), undefined, false],
+    ['not ready: not-ready added', node('n', { ready: 'False', taints: [{ key: 'u', effect: 'NoSchedule' }] }), [{ key: 'u', effect: 'NoSchedule' }, { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: 'NOW' }], true],
+    ['unknown: unreachable added, not-ready gone', node('n', { ready: 'Unknown', taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: 'T0' }] }), [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'NOW' }], true],
+    ['already tainted: unchanged, not queued', node('n', { ready: 'Unknown', taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'T0' }] }), [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'T0' }], false],
+  ];
+  for (const [name, n, want, queued] of noExecuteCases) {
+    test(`NoExecute pass: ${name}`, () => {
+      assert.deepEqual(noExecuteTaints(n, 'NOW'), want);
+      assert.equal(needsNoExecuteTaint(n), queued);
+    });
+  }
 });
 
 describe('NodeLifecycleController', () => {
@@ -120,12 +126,14 @@ describe('NodeLifecycleController', () => {
           return out;
         },
         updatePodStatus: async (p) => void writes.push({ what: 'pod', name: p.metadata.name!, body: p.status }),
+        getNode: async (name) => nodes.lister().get('', name),
       },
       recorder: { event: (obj, type, reason, message) => void events.push(`${obj.kind}/${obj.metadata.name} ${type} ${reason} ${message}`) },
       clock,
       logger: silentLogger,
       monitorPeriodMs: 1000,
       gracePeriodMs: 8000,
+      eviction: defaultControllerConfig,
     });
     await c.monitorNodeHealth();
     assert.equal(writes.length, 0);
@@ -134,8 +142,10 @@ describe('NodeLifecycleController', () => {
       clock.step(1000);
       leases.update({ metadata: { name: 'n2', namespace: 'kube-node-lease' }, spec: { renewTime: `r${i}` } });
       await c.monitorNodeHealth();
+      await c.doNoExecuteTaintingPass();
     }
-    assert.deepEqual(writes.map((w) => `${w.what} ${w.name}`), ['status n1', 'taints n1', 'pod p1']);
+    // Conditions, NoSchedule taint and pods at once; the NoExecute taint from the zone's queue.
+    assert.deepEqual(writes.map((w) => `${w.what} ${w.name}`), ['status n1', 'taints n1', 'pod p1', 'taints n1']);
     assert.equal(nodes.lister().get('', 'n1')!.status!.conditions![0]!.status, 'Unknown');
     assert.deepEqual(nodes.lister().get('', 'n1')!.spec!.taints!.map((t) => `${t.key}:${t.effect}`), ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
     assert.deepEqual(events, ['Node/n1 Normal NodeNotReady Node n1 status is now: NodeNotReady', 'Pod/p1 Warning NodeNotReady Node is not ready']);

@@ -3,7 +3,7 @@
  * ReplicationController (core/v1): one implementation, one adapter per kind.
  * Level-triggered: handlers only enqueue keys, `sync` reads the caches.
  */
-import type { SharedInformer, DeletedFinalStateUnknown } from '../../client/informers/shared-informer.js';
+import type { SharedInformer } from '../../client/informers/shared-informer.js';
 import { isDeletedFinalStateUnknown } from '../../client/informers/shared-informer.js';
 import { metaNamespaceKey, splitMetaNamespaceKey } from '../../client/cache/keys.js';
 import { EventRecorder, type CoreEvent } from '../../client/events/event-recorder.js';
@@ -17,10 +17,11 @@ import type { Logger } from '../../machinery/log.js';
 import type { OwnerReference } from '../../machinery/meta/types.js';
 import { podsToDelete } from '../framework/active-pods.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
+import { availabilityRecheckMs, controllerRefEventHandler } from '../framework/controller-ref-handler.js';
 import { claimPods } from '../framework/controller-ref-manager.js';
 import { ControllerExpectations } from '../framework/expectations.js';
 import { type PodControl, RealPodControl, controllerRefFor } from '../framework/pod-control.js';
-import { type Pod, controllerRefOf, isPodActive, isPodReady } from '../framework/pods.js';
+import { type Pod, isPodActive } from '../framework/pods.js';
 import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { slowStartBatch } from '../framework/slow-start.js';
 import { type ReplicaSetAdapter, type ReplicatedObject, replicaSetAdapter, replicationControllerAdapter } from './adapters.js';
@@ -65,11 +66,20 @@ export class ReplicaSetController implements Controller {
           this.enqueue(rs);
         },
       }),
-      opts.podInformer.addEventHandler({
-        onAdd: (pod) => this.addPod(pod),
-        onUpdate: (oldPod, pod) => this.updatePod(oldPod, pod),
-        onDelete: (obj) => this.deletePod(obj),
-      }),
+      opts.podInformer.addEventHandler(
+        controllerRefEventHandler<ReplicatedObject, Pod>({
+          ownerKind: opts.adapter.kind,
+          owners: opts.rsInformer.lister(),
+          selector: (rs) => opts.adapter.selector(rs),
+          enqueue: (rs) => this.enqueue(rs),
+          creationObserved: (rs) => this.expectations.creationObserved(metaNamespaceKey(rs)),
+          deletionObserved: (rs, pod) => this.expectations.deletionObserved(metaNamespaceKey(rs), podKey(pod)),
+          updated: (rs, oldPod, pod) => {
+            const after = availabilityRecheckMs(oldPod, pod, rs.spec?.minReadySeconds ?? 0);
+            if (after !== undefined) this.queue.addAfter(metaNamespaceKey(rs), after);
+          },
+        }),
+      ),
     );
   }
 
@@ -165,83 +175,6 @@ export class ReplicaSetController implements Controller {
 
   private enqueue(rs: ReplicatedObject): void {
     this.queue.add(metaNamespaceKey(rs));
-  }
-
-  /** The controller owning `ref`, if it is one of ours and still the same object. */
-  private resolveControllerRef(namespace: string, ref: OwnerReference): ReplicatedObject | undefined {
-    if (ref.kind !== this.opts.adapter.kind) return undefined;
-    const rs = this.opts.rsInformer.lister().get(namespace, ref.name);
-    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
-  }
-
-  /** Every controller of ours whose selector matches an orphan's labels. */
-  private matchingControllers(pod: Pod): ReplicatedObject[] {
-    return this.opts.rsInformer
-      .lister()
-      .listInNamespace(pod.metadata.namespace ?? '')
-      .filter((rs) => {
-        try {
-          return this.opts.adapter.selector(rs).matches(pod.metadata.labels ?? {});
-        } catch {
-          return false;
-        }
-      });
-  }
-
-  private addPod(pod: Pod): void {
-    if (pod.metadata.deletionTimestamp) {
-      // A restarted controller may first see a pod already being deleted: treat it as deleted.
-      this.deletePod(pod);
-      return;
-    }
-    const ref = controllerRefOf(pod);
-    if (ref) {
-      const rs = this.resolveControllerRef(pod.metadata.namespace ?? '', ref);
-      if (!rs) return;
-      this.expectations.creationObserved(metaNamespaceKey(rs));
-      this.enqueue(rs);
-      return;
-    }
-    for (const rs of this.matchingControllers(pod)) this.enqueue(rs);
-  }
-
-  private updatePod(oldPod: Pod, pod: Pod): void {
-    if (oldPod.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-    const labelsChanged = JSON.stringify(oldPod.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
-    if (pod.metadata.deletionTimestamp) {
-      this.deletePod(pod);
-      if (labelsChanged) this.deletePod(oldPod);
-      return;
-    }
-    const ns = pod.metadata.namespace ?? '';
-    const oldRef = controllerRefOf(oldPod);
-    const ref = controllerRefOf(pod);
-    const refChanged = oldRef?.uid !== ref?.uid;
-    if (refChanged && oldRef) {
-      const old = this.resolveControllerRef(ns, oldRef);
-      if (old) this.enqueue(old);
-    }
-    if (ref) {
-      const rs = this.resolveControllerRef(ns, ref);
-      if (!rs) return;
-      this.enqueue(rs);
-      const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
-      // A pod that just became ready becomes available later: look again then.
-      if (minReadySeconds > 0 && !isPodReady(oldPod) && isPodReady(pod)) this.queue.addAfter(metaNamespaceKey(rs), minReadySeconds * 1000 + 1000);
-      return;
-    }
-    if (labelsChanged || refChanged) for (const rs of this.matchingControllers(pod)) this.enqueue(rs);
-  }
-
-  private deletePod(obj: Pod | DeletedFinalStateUnknown<Pod>): void {
-    const pod = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
-    const ref = controllerRefOf(pod);
-    if (!ref) return;
-    const rs = this.resolveControllerRef(pod.metadata.namespace ?? '', ref);
-    if (!rs) return;
-    const key = metaNamespaceKey(rs);
-    this.expectations.deletionObserved(key, podKey(pod));
-    this.enqueue(rs);
   }
 }
 

@@ -59,4 +59,24 @@ describe('StatefulSet controller against an API server', () => {
     assert.equal(status.updateRevision, revs[0]!.metadata.name);
     assert.equal(status.observedGeneration, 1);
   });
+
+  test('an orphan ControllerRevision matching the selector is adopted; one that does not match is left alone', async () => {
+    const sets = new ResourceClient<StatefulSet>(rest, STATEFULSETS, NS);
+    const revisions = new ResourceClient<ControllerRevision>(rest, CONTROLLER_REVISIONS, NS);
+    const orphan = (name: string, app: string): ControllerRevision => ({ apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name, labels: { app } }, data: { spec: { template: { $patch: 'replace' } } }, revision: 7 });
+    await revisions.create(orphan('cache-orphan', 'cache'));
+    await revisions.create(orphan('other-orphan', 'other'));
+    const set = await sets.create({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'cache' },
+      spec: { replicas: 0, serviceName: 'cache', selector: { matchLabels: { app: 'cache' } }, template: { metadata: { labels: { app: 'cache' } }, spec: { containers: [{ name: 'c', image: 'redis' }] } } },
+    });
+    const adopted = await eventually('adoption', async () => {
+      const r = await revisions.get('cache-orphan');
+      return r.metadata.ownerReferences?.length ? r : undefined;
+    });
+    assert.deepEqual(adopted.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'cache', uid: set.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    assert.equal((await revisions.get('other-orphan')).metadata.ownerReferences, undefined);
+  });
 });

@@ -14,9 +14,10 @@ import { isConflict } from '../../machinery/errors/index.js';
 import { type Selector, labelSelectorAsSelector } from '../../machinery/labels/selector.js';
 import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
-import type { GroupVersionResource, OwnerReference } from '../../machinery/meta/types.js';
+import type { GroupVersionResource } from '../../machinery/meta/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
-import { claimPods } from '../framework/controller-ref-manager.js';
+import { controllerRefEventHandler, resolveControllerRef } from '../framework/controller-ref-handler.js';
+import { claimObjects, claimPods, isSameLiveObject } from '../framework/controller-ref-manager.js';
 import { type PodControl, controllerRefFor } from '../framework/pod-control.js';
 import { type Pod, controllerRefOf } from '../framework/pods.js';
 import { runSyncedWorkers } from '../framework/queue-worker.js';
@@ -66,21 +67,21 @@ export class StatefulSetController implements Controller {
         onUpdate: (_old, set) => this.enqueue(set),
         onDelete: (obj) => this.enqueue(isDeletedFinalStateUnknown(obj) ? obj.obj : obj),
       }),
-      opts.podInformer.addEventHandler({
-        onAdd: (pod) => this.podChanged(pod),
-        onUpdate: (oldPod, pod) => {
-          if (oldPod.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-          const oldRef = controllerRefOf(oldPod);
-          if (oldRef && oldRef.uid !== controllerRefOf(pod)?.uid) this.podChanged(oldPod);
-          this.podChanged(pod);
-        },
-        onDelete: (obj) => this.podChanged(isDeletedFinalStateUnknown(obj) ? obj.obj : obj),
-      }),
+      opts.podInformer.addEventHandler(
+        controllerRefEventHandler<StatefulSet, Pod>({
+          ownerKind: STATEFULSET_KIND.kind,
+          owners: opts.setInformer.lister(),
+          selector: (set) => labelSelectorAsSelector(set.spec?.selector),
+          // A set adopts only the pods named after it.
+          mayAdopt: (set, pod) => isMemberOf(set, pod),
+          enqueue: (set) => this.enqueue(set),
+        }),
+      ),
       opts.revisionInformer.addEventHandler({
         onDelete: (obj: ControllerRevision | DeletedFinalStateUnknown<ControllerRevision>) => {
           const rev = isDeletedFinalStateUnknown(obj) ? obj.obj : obj;
           const ref = controllerRefOf(rev);
-          const set = ref && this.resolveControllerRef(rev.metadata.namespace ?? '', ref);
+          const set = ref && resolveControllerRef(opts.setInformer.lister(), STATEFULSET_KIND.kind, rev.metadata.namespace ?? '', ref);
           if (set) this.enqueue(set);
         },
       }),
@@ -120,6 +121,7 @@ export class StatefulSetController implements Controller {
       return;
     }
     const uid = set.metadata.uid;
+    const adopted = await this.adoptOrphanRevisions(set, selector);
     const candidates = this.opts.podInformer
       .lister()
       .listInNamespace(namespace)
@@ -129,11 +131,30 @@ export class StatefulSetController implements Controller {
       });
     const claim = await claimPods(candidates, { owner: set, controllerRef: controllerRefFor(set, STATEFULSET_KIND), selector, podControl: this.opts.podControl });
     if (claim.error !== undefined) throw claim.error;
-    const revisions = ownedRevisions(this.opts.revisionInformer.lister().listInNamespace(namespace), uid ?? '');
+    const revisions = [...ownedRevisions(this.opts.revisionInformer.lister().listInNamespace(namespace), uid ?? ''), ...adopted];
     const result = await this.control.update(set, claim.claimed, revisions);
     if (!statusEqual(set.status, result.status)) await this.writeStatus(set, result.status);
     if (result.error !== undefined) throw result.error;
     if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
+  }
+
+  /** Upstream adoptOrphanRevisions: revisions without a controller that match the selector become the set's. */
+  private async adoptOrphanRevisions(set: StatefulSet, selector: Selector): Promise<ControllerRevision[]> {
+    const namespace = set.metadata.namespace ?? '';
+    const orphans = this.opts.revisionInformer
+      .lister()
+      .listInNamespace(namespace)
+      .filter((r) => !controllerRefOf(r));
+    if (!orphans.length) return [];
+    const claim = await claimObjects(orphans, {
+      owner: set,
+      controllerRef: controllerRefFor(set, STATEFULSET_KIND),
+      selector,
+      patch: (ns, name, patch) => this.opts.revisionControl.patch(ns, name, patch),
+      canAdopt: () => isSameLiveObject(set, () => this.opts.getSet(namespace, set.metadata.name!)),
+    });
+    if (claim.error !== undefined) throw claim.error;
+    return claim.claimed;
   }
 
   private async writeStatus(set: StatefulSet, status: NonNullable<StatefulSet['status']>): Promise<void> {
@@ -149,31 +170,6 @@ export class StatefulSetController implements Controller {
 
   private enqueue(set: StatefulSet): void {
     this.queue.add(metaNamespaceKey(set));
-  }
-
-  private resolveControllerRef(namespace: string, ref: OwnerReference): StatefulSet | undefined {
-    if (ref.kind !== STATEFULSET_KIND.kind) return undefined;
-    const set = this.opts.setInformer.lister().get(namespace, ref.name);
-    return set && set.metadata.uid === ref.uid ? set : undefined;
-  }
-
-  private podChanged(pod: Pod): void {
-    const ns = pod.metadata.namespace ?? '';
-    const ref = controllerRefOf(pod);
-    if (ref) {
-      const set = this.resolveControllerRef(ns, ref);
-      if (set) this.enqueue(set);
-      return;
-    }
-    // An orphan: every set that could adopt it looks.
-    for (const set of this.opts.setInformer.lister().listInNamespace(ns)) {
-      if (!isMemberOf(set, pod)) continue;
-      try {
-        if (labelSelectorAsSelector(set.spec?.selector).matches(pod.metadata.labels ?? {})) this.enqueue(set);
-      } catch {
-        // A set with an invalid selector adopts nothing.
-      }
-    }
   }
 }
 

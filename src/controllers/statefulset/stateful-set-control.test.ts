@@ -93,6 +93,7 @@ function fakes() {
     },
     updateRevisionNumber: async (revision, n) => ({ ...revision, revision: n }),
     delete: async (_ns, name) => void actions.push(`truncate ${name}`),
+    patch: async (_ns, name) => void actions.push(`patch revision ${name}`),
   };
   const control = new StatefulSetControl({ podControl, revisionControl, clock: new FakeClock(NOW) });
   return { actions, createdPods, control };
