@@ -1,8 +1,8 @@
 /**
  * Pod startup latency as the Kubernetes SLO defines it: from the create
- * request to the pod's Ready condition seen through a watch. All pods are
- * created at once, as a ReplicaSet stamps them out, and scheduled by the
- * cluster's scheduler.
+ * request to the pod's Ready condition seen through a watch. Pods are created
+ * all at once, as a ReplicaSet stamps them out, or one every `intervalMs`, as
+ * upstream's node density tests pace them; the cluster's scheduler binds them.
  */
 import { performance } from 'node:perf_hooks';
 import type { KubeClient } from './kube-client.js';
@@ -14,6 +14,8 @@ export interface PodStartupOptions {
   /** Name prefix; pods are `<prefix>-<i>`. */
   prefix: string;
   timeoutMs: number;
+  /** Milliseconds between two creates; 0 (the default) creates every pod at once. */
+  intervalMs?: number;
 }
 
 export interface PodStartupResult {
@@ -25,6 +27,21 @@ export interface PodStartupResult {
   runningMs: number[];
   /** Create of the first pod → Ready of the last. */
   wallMs: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts `create(i)` for every index, one every `intervalMs` (all at once for 0), and waits for all of them. */
+export async function createPaced(count: number, intervalMs: number, create: (i: number) => Promise<void>): Promise<void> {
+  const started: Promise<void>[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    // Paced against the start, not the previous create: a slow request does not stretch the schedule.
+    const wait = t0 + i * intervalMs - performance.now();
+    if (intervalMs > 0 && wait > 0) await sleep(wait);
+    started.push(create(i));
+  }
+  await Promise.all(started);
 }
 
 /** A pod that is Ready as soon as its container runs, and stops within a second. */
@@ -72,12 +89,11 @@ export async function measurePodStartup(client: KubeClient, o: PodStartupOptions
   try {
     await watch.established;
     const t0 = performance.now();
-    await Promise.all(
-      names.map(async (name) => {
-        createdAt.set(name, performance.now());
-        await client.json('POST', `/api/v1/namespaces/${o.namespace}/pods`, { body: startupPod(o.namespace, name, o.image) });
-      }),
-    );
+    await createPaced(names.length, o.intervalMs ?? 0, async (i) => {
+      const name = names[i]!;
+      createdAt.set(name, performance.now());
+      await client.json('POST', `/api/v1/namespaces/${o.namespace}/pods`, { body: startupPod(o.namespace, name, o.image) });
+    });
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`${o.count - readyAt.size} of ${o.count} pods not Ready after ${o.timeoutMs} ms`)), o.timeoutMs);
     });

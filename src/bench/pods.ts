@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- pods`: pod startup latency on one real node, create →
  * Ready, p50 and p99 over N pods (default 50) created at once, the image
- * already on the node (one pod runs first to pull it).
+ * already on the node (one pod runs first to pull it). With `--interval-ms N`
+ * the same pods are then created again one every N ms (upstream's node
+ * density tests pace their creates so), and both modes are reported.
  *
- *   --runtime oci|cri|both  --pods 50  --timeout-seconds 300
+ *   --runtime oci|cri|both  --pods 50  --interval-ms 0  --timeout-seconds 300
  *
  * `oci` is the server's local agent on the built-in runtime; `cri` the same
  * agent on a private containerd. A runtime the host cannot run is skipped
@@ -13,28 +15,36 @@ import os from 'node:os';
 import { type FlagSpec, UsageError, parseFlags } from '../cmd/flags.js';
 import { machineInfo, runIfMain } from './cli.js';
 import { type ContainerRuntimeKind, containerClusterSkipReason, deletePodsAndWait, startContainerCluster } from './container-cluster.js';
-import { measurePodStartup } from './pod-startup.js';
+import { measurePodStartup, type PodStartupResult } from './pod-startup.js';
 import { round, summarize } from './stats.js';
 
 export interface PodsBenchConfig {
   runtimes: ContainerRuntimeKind[];
   pods: number;
+  /** 0: only all pods at once; N: also one pod every N ms. */
+  intervalMs: number;
   timeoutMs: number;
 }
 
-export type RuntimeReport =
-  | {
-      p50Ms: number;
-      p99Ms: number;
-      maxMs: number;
-      wallMs: number;
-      pods: number;
-      warmupMs: number;
-      runtimeVersion: string;
-      /** p50 of create → bound, and of create → container running, to show where the time goes. */
-      phases: { scheduledP50Ms: number; runningP50Ms: number };
-    }
-  | { skipped: string };
+/** One measurement: create → Ready over every pod. */
+export interface StartupFigures {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  wallMs: number;
+  /** p50 of create → bound, and of create → container running, to show where the time goes. */
+  phases: { scheduledP50Ms: number; runningP50Ms: number };
+}
+
+export interface RuntimeFigures extends StartupFigures {
+  pods: number;
+  warmupMs: number;
+  runtimeVersion: string;
+  /** The pods created one every `intervalMs` (only with --interval-ms); the figures above are all at once. */
+  paced?: StartupFigures & { intervalMs: number };
+}
+
+export type RuntimeReport = RuntimeFigures | { skipped: string };
 
 export interface PodsBenchReport {
   oci?: RuntimeReport;
@@ -47,6 +57,7 @@ type Print = (line: string) => void;
 const flagSpecs: FlagSpec[] = [
   { name: 'runtime', kind: 'string', usage: 'oci, cri or both', default: 'both' },
   { name: 'pods', kind: 'int', usage: 'pods created at once', default: 50 },
+  { name: 'interval-ms', kind: 'int', usage: 'also create the pods one every N ms and report both (0: only at once)', default: 0 },
   { name: 'timeout-seconds', kind: 'int', usage: 'how long all pods may take to become Ready', default: 300 },
 ];
 
@@ -58,9 +69,16 @@ export function parsePodsBenchFlags(argv: string[]): PodsBenchConfig {
   if (!runtimes) throw new UsageError(`unknown runtime "${runtime}": want oci, cri or both`);
   const pods = Number(values.pods);
   const timeoutSeconds = Number(values['timeout-seconds']);
+  const intervalMs = Number(values['interval-ms']);
   if (!(pods > 0)) throw new UsageError('--pods must be positive');
+  if (!(intervalMs >= 0)) throw new UsageError('--interval-ms must not be negative');
   if (!(timeoutSeconds > 0)) throw new UsageError('--timeout-seconds must be positive');
-  return { runtimes, pods, timeoutMs: timeoutSeconds * 1000 };
+  return { runtimes, pods, intervalMs, timeoutMs: timeoutSeconds * 1000 };
+}
+
+function figures(r: PodStartupResult): StartupFigures {
+  const s = summarize(r.latenciesMs);
+  return { p50Ms: round(s.p50, 0), p99Ms: round(s.p99, 0), maxMs: round(s.max, 0), wallMs: round(r.wallMs, 0), phases: { scheduledP50Ms: round(summarize(r.scheduledMs).p50, 0), runningP50Ms: round(summarize(r.runningMs).p50, 0) } };
 }
 
 async function runRuntime(runtime: ContainerRuntimeKind, cfg: PodsBenchConfig, print: Print): Promise<RuntimeReport> {
@@ -78,9 +96,17 @@ async function runRuntime(runtime: ContainerRuntimeKind, cfg: PodsBenchConfig, p
     print(`warm-up pod (pulls the image): ${round(warm.wallMs, 0)} ms`);
     await deletePodsAndWait(cluster.client, ['warmup']);
     await cluster.createNamespace('startup');
-    const r = await measurePodStartup(cluster.client, { namespace: 'startup', image: cluster.image, count: cfg.pods, prefix: 'pod', timeoutMs: cfg.timeoutMs });
-    const s = summarize(r.latenciesMs);
-    return { p50Ms: round(s.p50, 0), p99Ms: round(s.p99, 0), maxMs: round(s.max, 0), wallMs: round(r.wallMs, 0), pods: cfg.pods, warmupMs: round(warm.wallMs, 0), runtimeVersion: cluster.runtimeVersion, phases: { scheduledP50Ms: round(summarize(r.scheduledMs).p50, 0), runningP50Ms: round(summarize(r.runningMs).p50, 0) } };
+    const batch = figures(await measurePodStartup(cluster.client, { namespace: 'startup', image: cluster.image, count: cfg.pods, prefix: 'pod', timeoutMs: cfg.timeoutMs }));
+    const report: RuntimeFigures = { ...batch, pods: cfg.pods, warmupMs: round(warm.wallMs, 0), runtimeVersion: cluster.runtimeVersion };
+    if (cfg.intervalMs > 0) {
+      print(`all at once: p50 ${batch.p50Ms} ms, p99 ${batch.p99Ms} ms; now one pod every ${cfg.intervalMs} ms`);
+      // The paced run starts on an empty node, as the batch did.
+      await deletePodsAndWait(cluster.client, ['startup']);
+      await cluster.createNamespace('paced');
+      const paced = await measurePodStartup(cluster.client, { namespace: 'paced', image: cluster.image, count: cfg.pods, prefix: 'pod', timeoutMs: cfg.timeoutMs, intervalMs: cfg.intervalMs });
+      report.paced = { ...figures(paced), intervalMs: cfg.intervalMs };
+    }
+    return report;
   } finally {
     await cluster.dispose();
   }
@@ -92,8 +118,13 @@ function table(report: PodsBenchReport, runtimes: ContainerRuntimeKind[], print:
   for (const name of runtimes) {
     const r = report[name];
     if (!r) continue;
-    if ('skipped' in r) print(`${name.padEnd(10)}skipped: ${r.skipped}`);
-    else print(`${name.padEnd(10)}${[r.pods, r.p50Ms, r.p99Ms, r.maxMs, r.wallMs, r.phases.scheduledP50Ms, r.phases.runningP50Ms].map((v) => String(v).padStart(14)).join('')}`);
+    if ('skipped' in r) {
+      print(`${name.padEnd(10)}skipped: ${r.skipped}`);
+      continue;
+    }
+    const row = (label: string, f: StartupFigures) => print(`${label.padEnd(10)}${[r.pods, f.p50Ms, f.p99Ms, f.maxMs, f.wallMs, f.phases.scheduledP50Ms, f.phases.runningP50Ms].map((v) => String(v).padStart(14)).join('')}`);
+    row(name, r);
+    if (r.paced) row(`${name}/${r.paced.intervalMs}ms`, r.paced);
   }
 }
 
@@ -103,7 +134,8 @@ export async function main(argv: string[], opts: { print?: Print } = {}): Promis
   const report: PodsBenchReport = {
     machine: { ...machineInfo(), platform: `${os.platform()}-${os.arch()}`, loadavg1m: round(os.loadavg()[0]!, 2) },
   };
-  print(`k8ts pod startup benchmark: ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.memGB} GB, load ${report.machine.loadavg1m}, ${cfg.pods} pods at once`);
+  const modes = cfg.intervalMs > 0 ? `${cfg.pods} pods at once, then one every ${cfg.intervalMs} ms` : `${cfg.pods} pods at once`;
+  print(`k8ts pod startup benchmark: ${report.machine.cpus} CPUs (${report.machine.cpuModel}), ${report.machine.memGB} GB, load ${report.machine.loadavg1m}, ${modes}`);
   for (const runtime of cfg.runtimes) report[runtime] = await runRuntime(runtime, cfg, print);
   table(report, cfg.runtimes, print);
   print(JSON.stringify(report));

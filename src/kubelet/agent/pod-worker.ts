@@ -171,6 +171,8 @@ export class PodWorker {
       if (c.startedAt !== undefined) r.startedAt = c.startedAt;
       if (c.finishedAt !== undefined) r.finishedAt = c.finishedAt;
       if (c.reason) r.reason = c.reason;
+      // The status a list returns names the image already: no status call per container to report it.
+      if (c.imageRef && !this.imageIDs.has(c.id)) this.imageIDs.set(c.id, c.imageRef);
       const hash = c.annotations[ANNOTATION_CONTAINER_HASH];
       if (hash) r.hash = hash;
       if (c.state === 'CONTAINER_EXITED') {

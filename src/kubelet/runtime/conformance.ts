@@ -26,6 +26,7 @@ export const CONFORMANCE_CASES = [
   'port-forward reaches a pod port',
   'stop sends SIGTERM, then SIGKILL after the grace period',
   'a container over its memory limit is OOMKilled',
+  'an OOM kill is told apart from a SIGKILL',
   'stats are non-zero for a running container',
   'a new instance on the same state adopts running containers',
   'teardown leaves nothing behind',
@@ -422,6 +423,23 @@ export function runtimeConformance(name: string, factory: () => Promise<Conforma
         const st = await waitExited(id, 60_000);
         assert.equal(st.reason, 'OOMKilled');
         assert.equal(st.exitCode, 137);
+      });
+    });
+
+    theCase('an OOM kill is told apart from a SIGKILL', async () => {
+      await withPod('oomkill', async (sb, sbCfg) => {
+        const limit = { linux: { resources: { memoryLimitInBytes: 16 * 1024 * 1024 } } };
+        const cases = [
+          // tail buffers its endless first line: the kernel kills tail, not the shell, which exits with tail's status.
+          { name: 'oom', command: ['sh', '-c', 'head -c 67108864 /dev/zero | tail'], reason: 'OOMKilled' },
+          // Page cache fills the limit (reclaimed, no OOM), then a SIGKILL: the same 137, but an Error.
+          { name: 'killed', command: ['sh', '-c', 'dd if=/dev/zero of=/tmp/fill bs=1048576 count=48 2>/dev/null; sh -c \'kill -9 $$\'; exit $?'], reason: 'Error' },
+        ];
+        for (const c of cases) {
+          const id = await run(sb, sbCfg, containerConfig(c.name, { command: c.command, ...limit }));
+          const st = await waitExited(id, 60_000);
+          assert.deepEqual([st.reason, st.exitCode], [c.reason, 137], c.name);
+        }
       });
     });
 

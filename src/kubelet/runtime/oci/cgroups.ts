@@ -2,7 +2,7 @@
  * cgroup v1 for containers. Each container gets a cgroup of ours that holds
  * its limits, and runc's own cgroup is a child of it: `runc run` removes its
  * cgroup the moment the container exits, and ours must outlive that so the
- * exit can be told apart (memory.failcnt for OOM) and stats read until the
+ * exit can be told apart (the oom_kill counter) and stats read until the
  * container is removed. Memory and CPU accounting are hierarchical, so our
  * cgroup also counts exec'd processes.
  */
@@ -62,9 +62,77 @@ function readNumber(file: string): number | undefined {
   }
 }
 
-/** How often usage hit the memory limit; with exit code 137 it means the OOM killer. */
+/** How often usage hit the memory limit. Not an OOM signal: reclaim usually succeeds (page cache). */
 export function memoryFailCount(rel: string, mount = CGROUP_MOUNT): number {
   return readNumber(path.join(mount, 'memory', rel, 'memory.failcnt')) ?? 0;
+}
+
+/** The `oom_kill` counter of a v1 memory.oom_control or a v2 memory.events file; 0 when absent. */
+export function parseOomKill(text: string): number {
+  const m = /^oom_kill (\d+)$/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+function subtree(dir: string): string[] {
+  const out = [dir];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    const p = path.join(dir, n);
+    try {
+      if (statSync(p).isDirectory()) out.push(...subtree(p));
+    } catch {}
+  }
+  return out;
+}
+
+/**
+ * Processes the kernel's OOM killer killed in the container's cgroup. v1
+ * counts a kill only in the victim's own cgroup, so the container's init is
+ * moved into ours (memoryScopeHook) where the count outlives runc's cgroup;
+ * cgroups below (runc's, holding exec'd processes while it runs) are added.
+ * v2 counts hierarchically in memory.events.
+ */
+export function oomKillCount(rel: string, mount = CGROUP_MOUNT): number {
+  if (!existsSync(path.join(mount, 'memory'))) {
+    try {
+      return parseOomKill(readFileSync(path.join(mount, rel, 'memory.events'), 'utf8'));
+    } catch {
+      return 0;
+    }
+  }
+  let n = 0;
+  for (const dir of subtree(path.join(mount, 'memory', rel))) {
+    try {
+      n += parseOomKill(readFileSync(path.join(dir, 'memory.oom_control'), 'utf8'));
+    } catch {}
+  }
+  return n;
+}
+
+export interface OciHook {
+  path: string;
+  args: string[];
+  env?: string[];
+  timeout?: number;
+}
+
+/**
+ * An OCI createRuntime hook that moves the container's init, before it runs
+ * anything, from runc's memory cgroup into ours (v1 only; limits and stats
+ * are hierarchical, so only where OOM kills are counted changes). runc
+ * removes its own cgroup when the container exits; ours stays until the
+ * container is removed, and with it the oom_kill counter. The hook reads the
+ * container state runc passes on stdin; plain shell, nothing else needed.
+ */
+export function memoryScopeHook(rel: string, mount = CGROUP_MOUNT): OciHook | undefined {
+  if (!isCgroupV1(mount)) return undefined;
+  const script = 'read -r s; s=${s#*?pid?:}; pid=${s%%[!0-9]*}; [ -z "$pid" ] || echo "$pid" > "$1/cgroup.procs"';
+  return { path: '/bin/sh', args: ['sh', '-c', script, 'k8ts-memory-scope', path.join(mount, 'memory', rel)], timeout: 10 };
 }
 
 export function readStats(rel: string, mount = CGROUP_MOUNT): CgroupStats | undefined {

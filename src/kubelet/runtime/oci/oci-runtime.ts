@@ -6,7 +6,8 @@
  * directory adopts what an earlier one started.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, write, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, type FSWatcher, mkdirSync, openSync, readFileSync, rmSync, statSync, watch, write } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { type Duplex, PassThrough, Writable } from 'node:stream';
@@ -17,13 +18,14 @@ import type {
   PodSandboxFilter, PodSandboxStatus, RuntimeService, RuntimeStatus, RuntimeVersion, StreamOptions, StreamSession,
 } from '../interface.js';
 import { hostBoundingSet } from './capabilities.js';
-import { cgroupPids, CGROUP_MOUNT, createCgroup, isCgroupV1, memoryFailCount, readStats, removeCgroup, removeEmptyCgroup } from './cgroups.js';
+import { cgroupPids, CGROUP_MOUNT, createCgroup, isCgroupV1, memoryScopeHook, oomKillCount, readStats, removeCgroup, removeEmptyCgroup } from './cgroups.js';
 import { LogPump } from './cri-log.js';
 import { hostsFile, resolvConf } from './etc-files.js';
+import { admitHostports, Hostports, hostportSandbox } from './hostports.js';
 import { type Cidr, Ipam, parseCidr } from './ipam.js';
 import type { LayerSource } from './layer-source.js';
-import { createPodIpc, releaseNsDir, removePodIpc } from './pod-ipc.js';
-import { ensureBridge, netnsPath, type NetworkOptions, removeBridge, setupPodNetwork, teardownPodNetwork } from './network.js';
+import { createPodIpc, podIpcPaths, releaseNsDir, removePodIpc } from './pod-ipc.js';
+import { ensureBridge, hostVethName, netnsName, netnsPath, type NetworkOptions, removeBridge, setupPodNetwork, teardownPodNetwork } from './network.js';
 import { mustRun, runCommand } from './run-command.js';
 import { parseExitFile, shimAlive, spawnShim } from './shim.js';
 import { buildSpec } from './spec.js';
@@ -89,9 +91,12 @@ export class OciRuntimeService implements RuntimeService {
   private readonly net: NetworkOptions | undefined;
   private readonly ipam: Ipam | undefined;
   private readonly pumps = new Map<string, LogPump>();
+  /** Containers whose shim is being spawned. */
+  private readonly starting = new Set<string>();
   /** Writers the agent holds on stdinOnce containers' FIFOs until their first attach ends. */
   private readonly stdinOnce = new Map<string, number>();
   private bridgeReady: Promise<void> | undefined;
+  private readonly hostports: Hostports;
   private hostBounding: string[] | undefined;
   private versionCache: RuntimeVersion | undefined;
 
@@ -101,6 +106,7 @@ export class OciRuntimeService implements RuntimeService {
     this.now = opts.now ?? Date.now;
     this.runc = opts.runc ?? 'runc';
     this.cgroupRoot = (opts.cgroupRoot ?? 'k8ts').replace(/^\/+|\/+$/g, '');
+    this.hostports = new Hostports({ bridge: opts.bridge ?? 'k8ts0' });
     if (opts.podCIDR) {
       const cidr: Cidr | undefined = parseCidr(opts.podCIDR);
       if (!cidr) throw new Error(`invalid pod CIDR ${JSON.stringify(opts.podCIDR)}`);
@@ -145,6 +151,9 @@ export class OciRuntimeService implements RuntimeService {
 
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
     const id = newId();
+    // Checked with no await before the record is saved, so two sandboxes cannot both take a port.
+    const admitted = admitHostports(config, this.store.sandboxes.values());
+    if (!admitted.ok) throw new Error(admitted.message);
     const hostNetwork = config.linux.security.hostNetwork;
     const parent = config.linux.cgroupParent?.replace(/^\/+|\/+$/g, '');
     const rec: SandboxRecord = {
@@ -161,26 +170,42 @@ export class OciRuntimeService implements RuntimeService {
     // Recorded before anything is created on the host, so a failure half-way can be undone by removePodSandbox or cleanupAll.
     this.store.saveSandbox(rec);
     try {
+      const net = this.net;
       if (!hostNetwork) {
-        if (!this.net || !this.ipam) throw new Error('pod networking is not configured: the node has no podCIDR');
+        if (!net || !this.ipam) throw new Error('pod networking is not configured: the node has no podCIDR');
         await this.ensureBridge();
         const alloc = await this.ipam.allocate(id);
-        if (!alloc.ok) throw new Error(`no free address in ${this.net.cidrText}`);
+        if (!alloc.ok) throw new Error(`no free address in ${net.cidrText}`);
         rec.ip = alloc.ip;
-        this.store.saveSandbox(rec);
-        const pn = await setupPodNetwork(id, alloc.ip, this.net);
-        rec.netns = pn.netns;
-        rec.hostVeth = pn.hostVeth;
-        this.store.saveSandbox(rec);
+        rec.netns = netnsName(id);
+        rec.hostVeth = hostVethName(id);
       }
-      if (!config.linux.security.hostIPC) {
-        rec.ipc = await createPodIpc(this.nsDir, id);
-        this.store.saveSandbox(rec);
-      }
+      if (!config.linux.security.hostIPC) rec.ipc = podIpcPaths(this.nsDir, id);
+      // Names are recorded before what they name exists (tearing down skips what is missing): one write covers a failure at any point.
+      this.store.saveSandbox(rec);
+      // The network and the IPC namespace are independent; each settles before a failure is undone.
+      const steps = await Promise.allSettled([
+        net && rec.ip
+          ? setupPodNetwork(id, rec.ip, net).then(async (pn) => {
+              if (pn.netns !== rec.netns || pn.hostVeth !== rec.hostVeth) {
+                rec.netns = pn.netns;
+                rec.hostVeth = pn.hostVeth;
+                this.store.saveSandbox(rec);
+              }
+              const hp = hostportSandbox(rec);
+              if (hp) await this.hostports.add(hp);
+            })
+          : undefined,
+        rec.ipc ? createPodIpc(this.nsDir, id) : undefined,
+      ]);
+      for (const step of steps) if (step.status === 'rejected') throw step.reason;
       const hostResolv = readText(this.opts.hostResolvConf ?? '/etc/resolv.conf');
-      writeFileSync(path.join(dir, 'hosts'), hostNetwork ? readText('/etc/hosts') || hostsFile({ hostname: config.hostname }) : hostsFile({ hostname: config.hostname, podIP: rec.ip, hostAliases: config.hostAliases }));
-      writeFileSync(path.join(dir, 'resolv.conf'), resolvConf(config.dnsConfig, hostResolv));
-      writeFileSync(path.join(dir, 'hostname'), `${hostNetwork ? readText('/etc/hostname').trim() : config.hostname}\n`);
+      // Off the event loop: creating files can block for milliseconds on a busy disk, and the agent's process also serves the API.
+      await Promise.all([
+        writeFile(path.join(dir, 'hosts'), hostNetwork ? readText('/etc/hosts') || hostsFile({ hostname: config.hostname }) : hostsFile({ hostname: config.hostname, podIP: rec.ip, hostAliases: config.hostAliases })),
+        writeFile(path.join(dir, 'resolv.conf'), resolvConf(config.dnsConfig, hostResolv)),
+        writeFile(path.join(dir, 'hostname'), `${hostNetwork ? readText('/etc/hostname').trim() : config.hostname}\n`),
+      ]);
     } catch (e) {
       await this.removePodSandbox(id).catch(() => {});
       throw e;
@@ -193,6 +218,7 @@ export class OciRuntimeService implements RuntimeService {
     const rec = this.sandbox(id);
     if (!rec) return;
     for (const c of this.containersOf(rec.id)) await this.stopContainer(c.id, 0);
+    if (hostportSandbox(rec)) await this.hostports.remove(rec.id);
     if (rec.netns && rec.hostVeth && rec.ip && this.net) {
       await teardownPodNetwork({ netns: rec.netns, hostVeth: rec.hostVeth, ip: rec.ip }, this.net);
     } else if (rec.netns && existsSync(netnsPath(rec.netns))) {
@@ -265,10 +291,10 @@ export class OciRuntimeService implements RuntimeService {
     };
     this.store.saveContainer(rec);
     try {
-      for (const d of [f.rootfs, f.upper, f.work]) mkdirSync(d, { recursive: true });
+      await Promise.all([f.rootfs, f.upper, f.work].map((d) => mkdir(d, { recursive: true })));
       await mustRun('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${layers.lowerDirs.join(':')},upperdir=${f.upper},workdir=${f.work}`, f.rootfs]);
+      // Written with the start; removal looks at the mount table, not at this flag.
       rec.mounted = true;
-      this.store.saveContainer(rec);
       const sec = config.linux.securityContext ?? {};
       const acc = readAccounts(f.rootfs);
       const user = resolveUser(
@@ -290,7 +316,8 @@ export class OciRuntimeService implements RuntimeService {
         etc: { hosts: path.join(sdir, 'hosts'), resolvConf: path.join(sdir, 'resolv.conf'), hostname: path.join(sdir, 'hostname') },
       });
       if (!spec.ok) throw new Error(spec.message);
-      writeFileSync(path.join(f.bundle, 'config.json'), JSON.stringify(spec.spec));
+      const scope = memoryScopeHook(rec.cgroup);
+      await writeFile(path.join(f.bundle, 'config.json'), JSON.stringify(scope ? { ...spec.spec, hooks: { createRuntime: [scope] } } : spec.spec));
       createCgroup(rec.cgroup, config.linux.resources);
       // A terminal always reads a FIFO: `script` would turn /dev/null's EOF into input for the container's pty.
       if (config.stdin || config.tty) await mustRun('mkfifo', ['-m', '0600', f.stdin]);
@@ -305,36 +332,40 @@ export class OciRuntimeService implements RuntimeService {
   async startContainer(id: string): Promise<void> {
     const rec = this.container(id);
     if (!rec) throw new Error(`container ${id} not found`);
-    if (rec.startedAt) throw new Error(`container ${rec.id} was already started`);
+    if (rec.startedAt || this.starting.has(rec.id)) throw new Error(`container ${rec.id} was already started`);
     const f = this.files(rec.id);
     const cfg = rec.config;
-    if (cfg.stdin && cfg.stdinOnce) this.stdinOnce.set(rec.id, openSync(f.stdin, 'r+'));
-    rec.startedAt = this.now();
-    rec.shimPid = spawnShim({
-      runc: this.runc,
-      id: rec.id,
-      tty: cfg.tty,
-      holdStdin: cfg.tty ? !(cfg.stdin && cfg.stdinOnce) : cfg.stdin && !cfg.stdinOnce,
-      files: {
-        bundle: f.bundle,
-        runcRoot: this.store.runcRoot,
-        runcLog: f.runcLog,
-        pidFile: f.pid,
-        stdin: cfg.stdin || cfg.tty ? f.stdin : '/dev/null',
-        stdout: f.stdout,
-        stderr: f.stderr,
-        exit: f.exit,
-        memoryCgroup: path.join(CGROUP_MOUNT, 'memory', rec.cgroup),
-      },
-    });
+    this.starting.add(rec.id);
+    try {
+      if (cfg.stdin && cfg.stdinOnce) this.stdinOnce.set(rec.id, openSync(f.stdin, 'r+'));
+      const startedAt = this.now();
+      const shimPid = await spawnShim({
+        runc: this.runc,
+        id: rec.id,
+        tty: cfg.tty,
+        holdStdin: cfg.tty ? !(cfg.stdin && cfg.stdinOnce) : cfg.stdin && !cfg.stdinOnce,
+        files: {
+          bundle: f.bundle,
+          runcRoot: this.store.runcRoot,
+          runcLog: f.runcLog,
+          pidFile: f.pid,
+          stdin: cfg.stdin || cfg.tty ? f.stdin : '/dev/null',
+          stdout: f.stdout,
+          stderr: f.stderr,
+          exit: f.exit,
+          memoryCgroup: path.join(CGROUP_MOUNT, 'memory', rec.cgroup),
+        },
+      });
+      // Both at once: a started container without its shim's pid would read as exited.
+      rec.startedAt = startedAt;
+      rec.shimPid = shimPid;
+    } finally {
+      this.starting.delete(rec.id);
+    }
     this.store.saveContainer(rec);
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!existsSync(f.pid) && !existsSync(f.exit)) {
-      if (Date.now() > deadline) {
-        await this.forceKill(rec);
-        throw new Error(`container ${rec.id} did not start within ${START_TIMEOUT_MS / 1000}s`);
-      }
-      await sleep(5);
+    if (!(await waitForFile(f.dir, [f.pid, f.exit], START_TIMEOUT_MS))) {
+      await this.forceKill(rec);
+      throw new Error(`container ${rec.id} did not start within ${START_TIMEOUT_MS / 1000}s`);
     }
     const failure = runcError(f.runcLog) ?? (existsSync(f.pid) ? undefined : readText(f.stderr).trim() || 'the container process could not be started');
     if (failure && existsSync(f.exit)) {
@@ -439,8 +470,8 @@ export class OciRuntimeService implements RuntimeService {
       // The shim vanished without a word (killed, or the node rebooted).
       return { ...base, exitCode: 255, reason: 'Unknown', message: 'the container process disappeared', finishedAt: mtime(f.pid) ?? rec.startedAt };
     }
-    const failcnt = exit.memoryFailCount || memoryFailCount(rec.cgroup);
-    const oom = exit.code === 137 && failcnt > 0 && !rec.stopRequested;
+    // The kernel's own count, not a guess from 137: a SIGKILL from anyone else is an Error.
+    const oom = exit.code !== 0 && oomKillCount(rec.cgroup) > 0;
     return {
       ...base,
       exitCode: exit.code,
@@ -643,6 +674,7 @@ export class OciRuntimeService implements RuntimeService {
     for (const s of [...this.store.sandboxes.values()]) await this.removePodSandbox(s.id);
     const listed = await runCommand(this.runc, ['--root', this.store.runcRoot, 'list', '-q']);
     for (const id of listed.stdout.split('\n').filter(Boolean)) await runCommand(this.runc, ['--root', this.store.runcRoot, 'delete', '-f', id]);
+    await this.hostports.removeAll();
     if (this.net) await removeBridge(this.net);
     await releaseNsDir(this.nsDir);
     this.bridgeReady = undefined;
@@ -661,11 +693,21 @@ export class OciRuntimeService implements RuntimeService {
 
   private ensureBridge(): Promise<void> {
     if (!this.net) return Promise.reject(new Error('no podCIDR'));
-    this.bridgeReady ??= ensureBridge(this.net).catch((e: unknown) => {
+    // Once per instance: rules of sandboxes adopted after a restart (or lost to a flush) come back.
+    this.bridgeReady ??= ensureBridge(this.net).then(() => this.restoreHostports()).catch((e: unknown) => {
       this.bridgeReady = undefined;
       throw e;
     });
     return this.bridgeReady;
+  }
+
+  private async restoreHostports(): Promise<void> {
+    for (const rec of this.store.sandboxes.values()) {
+      const hp = rec.state === 'SANDBOX_READY' ? hostportSandbox(rec) : undefined;
+      if (!hp) continue;
+      // One sandbox's rules failing must not take the node's network down with it.
+      await this.hostports.add(hp).catch((e: unknown) => this.log.warn('restoring hostPort rules failed', { pod: hp.pod, sandbox: rec.id, err: (e as Error).message }));
+    }
   }
 
   private get nsDir(): string {
@@ -767,6 +809,36 @@ export class OciRuntimeService implements RuntimeService {
     }
     return this.stateOf(rec) === 'CONTAINER_EXITED';
   }
+}
+
+/**
+ * Resolves true once any of the files exists in `dir`, false after `timeoutMs`.
+ * Woken by inotify; the slow poll only covers events a watch can miss.
+ */
+async function waitForFile(dir: string, files: string[], timeoutMs: number): Promise<boolean> {
+  const present = () => files.some((x) => existsSync(x));
+  if (present()) return true;
+  return await new Promise<boolean>((resolve) => {
+    let w: FSWatcher | undefined;
+    const finish = (ok: boolean) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      w?.close();
+      resolve(ok);
+    };
+    const check = () => {
+      if (present()) finish(true);
+    };
+    const poll = setInterval(check, 50);
+    const timer = setTimeout(() => finish(present()), timeoutMs);
+    try {
+      w = watch(dir, check);
+      w.on('error', () => {});
+    } catch {
+      // No watch: the poll alone.
+    }
+    check();
+  });
 }
 
 function uniquePrefix<T>(m: Map<string, T>, prefix: string): T | undefined {

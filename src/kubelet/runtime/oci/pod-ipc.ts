@@ -25,17 +25,33 @@ function isMountpoint(p: string): boolean {
  * A namespace file cannot be bind-mounted under a shared mount (the usual
  * systemd root); the directory then becomes a private bind mount of itself.
  */
-async function ensurePrivateDir(dir: string): Promise<void> {
+async function makePrivateDir(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   if (isMountpoint(dir)) return;
   await mustRun('mount', ['--bind', dir, dir]);
   await mustRun('mount', ['--make-private', dir]);
 }
 
+/** Sandboxes started together share one bind mount instead of stacking one each. */
+const privateDirs = new Map<string, Promise<void>>();
+
+function ensurePrivateDir(dir: string): Promise<void> {
+  let p = privateDirs.get(dir);
+  if (!p) {
+    p = makePrivateDir(dir).finally(() => privateDirs.delete(dir));
+    privateDirs.set(dir, p);
+  }
+  return p;
+}
+
+/** Where a sandbox's IPC namespace and /dev/shm live, known before they exist so they can be recorded first. */
+export function podIpcPaths(nsDir: string, sandboxId: string): PodIpc {
+  return { ipcns: path.join(nsDir, `${sandboxId}-ipc`), shm: path.join(nsDir, `${sandboxId}-shm`) };
+}
+
 export async function createPodIpc(nsDir: string, sandboxId: string): Promise<PodIpc> {
   mkdirSync(nsDir, { recursive: true });
-  const ipcns = path.join(nsDir, `${sandboxId}-ipc`);
-  const shm = path.join(nsDir, `${sandboxId}-shm`);
+  const { ipcns, shm } = podIpcPaths(nsDir, sandboxId);
   closeSync(openSync(ipcns, 'a'));
   let r = await runCommand('unshare', [`--ipc=${ipcns}`, 'true']);
   if (r.code !== 0) {

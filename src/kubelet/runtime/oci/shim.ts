@@ -16,8 +16,8 @@
  * controlling terminal it insists on in the foreground; runc then relays
  * between that and the container's own pty.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { spawnDetached } from './run-command.js';
 
 export interface ShimFiles {
   bundle: string;
@@ -60,7 +60,7 @@ const SCRIPT = [
 ].join('\n');
 
 /** Starts the shim and returns its pid; the container runs once runc has written the pid file. */
-export function spawnShim(opts: ShimOptions): number {
+export function spawnShim(opts: ShimOptions): Promise<number> {
   const f = opts.files;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -78,11 +78,9 @@ export function spawnShim(opts: ShimOptions): number {
     K8TS_TTY: opts.tty ? '1' : '',
     K8TS_HOLD_STDIN: opts.holdStdin ? '1' : '',
   };
-  const child = spawn('/bin/sh', ['-c', SCRIPT, SHIM_NAME, opts.id], { detached: true, stdio: 'ignore', env, cwd: '/' });
-  child.on('error', () => {});
-  child.unref();
-  if (child.pid === undefined) throw new Error('could not start the container shim');
-  return child.pid;
+  return spawnDetached('/bin/sh', ['-c', SCRIPT, SHIM_NAME, opts.id], { env, cwd: '/' }).catch((e: unknown) => {
+    throw new Error('could not start the container shim', { cause: e });
+  });
 }
 
 /** Whether `pid` is still this container's shim (and not a recycled pid). */
