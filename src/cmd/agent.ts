@@ -6,7 +6,7 @@
  * resource metrics. `k8ts server` runs the same composition in-process.
  */
 import { setMaxListeners } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,9 +20,10 @@ import { KUBELET_VERSION, NodeStatusManager } from '../kubelet/node/node-status-
 import { firstIPv4 } from '../kubelet/node/host-info.js';
 import type { ContainerRuntime, RuntimeService, RuntimeStatus, RuntimeVersion } from '../kubelet/runtime/interface.js';
 import { createOciRuntime } from '../kubelet/runtime/oci/index.js';
-import { CriRuntime } from '../kubelet/runtime/cri/cri-runtime.js';
+import { CriRuntime, cleanupCriAgent, criAgentId } from '../kubelet/runtime/cri/index.js';
 import { SimRuntime } from '../kubelet/runtime/sim/index.js';
 import { KubeletServer } from '../kubelet/server/kubelet-server.js';
+import { WebhookAuthorizer, subjectAccessReviewer } from '../kubelet/server/kubelet-auth.js';
 import { RESOURCE_METRICS_CONTENT_TYPE, ResourceMetricsCollector } from '../kubelet/stats/resource-metrics.js';
 import { type Clock, realClock } from '../machinery/clock.js';
 import { createLogger, isLogLevel, type Logger } from '../machinery/log.js';
@@ -105,7 +106,10 @@ function createRuntime(o: NodeAgentOptions, podCIDR: string, images: LocalImageS
     case 'sim':
       return new SimRuntime({ clock: o.clock, podCIDR });
     case 'cri':
-      return new CriRuntime({ endpoint: o.runtime.endpoint });
+      // Remembered so `--cleanup` finds the runtime without being told again.
+      mkdirSync(o.rootDir, { recursive: true });
+      writeFileSync(criEndpointFile(o.rootDir), `${o.runtime.endpoint}\n`);
+      return new CriRuntime({ endpoint: o.runtime.endpoint, agentId: criAgentId(o.rootDir), podCIDR });
     case 'oci':
       return createOciRuntime({ stateDir: path.join(o.rootDir, 'oci'), layers: images!, images: images!, podCIDR, ...ociHostNames(), logger: o.logger.with({ component: 'oci' }) });
   }
@@ -160,7 +164,9 @@ export async function runNodeAgent(o: NodeAgentOptions, outer: AbortSignal): Pro
   const runtime = createRuntime(o, podCIDR, images);
   pending.current = runtime;
 
-  const server = new KubeletServer({ runtime: runtime.runtime, tls: o.tls, bindAddress: o.bindAddress, port: o.kubeletPort, logger: log.with({ component: 'kubelet-server' }) });
+  // Webhook authorization as upstream kubelets: the API server decides who may use this endpoint.
+  const authorizer = new WebhookAuthorizer({ review: subjectAccessReviewer(o.rest), clock: o.clock });
+  const server = new KubeletServer({ runtime: runtime.runtime, tls: o.tls, bindAddress: o.bindAddress, port: o.kubeletPort, logger: log.with({ component: 'kubelet-server' }), nodeName: o.nodeName, authorize: authorizer.asAuthorize() });
   const metrics = new ResourceMetricsCollector({ runtime: runtime.runtime, clock: o.clock });
   server.mount('/metrics/resource', async (_req, res) => {
     const body = await metrics.render();
@@ -200,8 +206,26 @@ export async function runNodeAgent(o: NodeAgentOptions, outer: AbortSignal): Pro
   }
 }
 
-/** `--cleanup`: removes every pod the oci runtime runs (processes, mounts, netns, cgroups, bridge) and the agent's state. */
-export async function cleanupNodeAgent(rootDir: string, logger: Logger): Promise<void> {
+function criEndpointFile(rootDir: string): string {
+  return path.join(rootDir, 'cri-endpoint');
+}
+
+/**
+ * `--cleanup`: removes every pod the agent runs and the agent's state. oci:
+ * processes, mounts, netns, cgroups, bridge. cri: the agent's sandboxes and
+ * containers in the runtime (`criEndpoint`, else the one the agent last used),
+ * whose teardown releases their CNI state; the runtime's other pods stay.
+ * A cri runtime that cannot be reached is an error, and the state is kept so
+ * a later run can finish.
+ */
+export async function cleanupNodeAgent(rootDir: string, logger: Logger, opts: { criEndpoint?: string } = {}): Promise<{ ok: true } | { ok: false; message: string }> {
+  let criEndpoint = opts.criEndpoint;
+  if (!criEndpoint && existsSync(criEndpointFile(rootDir))) criEndpoint = readFileSync(criEndpointFile(rootDir), 'utf8').trim() || undefined;
+  if (criEndpoint) {
+    const res = await cleanupCriAgent({ endpoint: criEndpoint, agentId: criAgentId(rootDir) });
+    if (!res.ok) return { ok: false, message: `cri runtime: ${res.message}` };
+    logger.info('removed the agent\'s pods from the cri runtime', { endpoint: criEndpoint, sandboxes: res.sandboxes, containers: res.containers });
+  }
   const ociState = path.join(rootDir, 'oci');
   if (existsSync(ociState)) {
     const images = new LocalImageService({ root: path.join(rootDir, 'images') });
@@ -217,6 +241,7 @@ export async function cleanupNodeAgent(rootDir: string, logger: Logger): Promise
     await rt.dispose();
   }
   await rm(rootDir, { recursive: true, force: true });
+  return { ok: true };
 }
 
 function readToken(values: Record<string, unknown>): string | undefined {
@@ -238,7 +263,13 @@ export async function runAgent(argv: string[]): Promise<number> {
   const dataDir = path.resolve(String(values['data-dir'] ?? defaultAgentDataDir()));
   const rootDir = path.join(dataDir, 'agent');
   if (values.cleanup) {
-    await cleanupNodeAgent(rootDir, logger);
+    const endpoint = values['container-runtime-endpoint'] as string | undefined;
+    const choice = endpoint ? chooseRuntime(endpoint) : undefined;
+    const done = await cleanupNodeAgent(rootDir, logger, choice?.kind === 'cri' ? { criEndpoint: choice.endpoint } : {});
+    if (!done.ok) {
+      logger.error('cleanup incomplete', { err: done.message });
+      return 1;
+    }
     logger.info('agent state removed', { dir: rootDir });
     return 0;
   }
@@ -260,7 +291,15 @@ export async function runAgent(argv: string[]): Promise<number> {
   const nodeIP = String(values['node-ip'] ?? firstIPv4());
   const port = Number(values['kubelet-port']);
 
-  const joined = await joinCluster({ server: serverURL, token, nodeName, dir: path.join(rootDir, 'tls'), servingSANs: { ipAddresses: [...new Set([nodeIP, '127.0.0.1'])], dnsNames: [nodeName, 'localhost'] } });
+  const joined = await joinCluster({
+    server: serverURL,
+    token,
+    nodeName,
+    dir: path.join(rootDir, 'tls'),
+    servingSANs: { ipAddresses: [...new Set([nodeIP, '127.0.0.1'])], dnsNames: [nodeName, 'localhost'] },
+    // Outside <data-dir>/agent, which --cleanup removes: the password is what keeps the node name ours.
+    passwordFile: path.join(dataDir, 'node-password'),
+  });
   if (!joined.ok) {
     logger.error('cannot join the cluster', { server: serverURL, err: joined.message });
     return 1;

@@ -105,7 +105,45 @@ function pickSubnet(): string {
   throw new Error('no free 10.x.y.0/24 test subnet');
 }
 
-function writeContainerdConfig(o: { dir: string; registries: string[]; pauseImage: string; bridge: string; subnet: string }): string {
+/**
+ * How the fixture's containerd gets its CNI config: written up front for the
+ * test subnet (`static`), or rendered by containerd itself from a template
+ * once a client announces the node's podCIDR with UpdateRuntimeConfig
+ * (`template`, containerd's `conf_template`, what an agent relies on).
+ */
+export type FixtureCniMode = 'static' | 'template';
+
+export interface ContainerdFixtureOptions {
+  /** Default `static`. In `template` mode the network is not ready until a client sends the podCIDR (the fixture's `podSubnet`). */
+  cni?: FixtureCniMode;
+}
+
+/**
+ * The plugin chain: a bridge with host-local IPAM, then portmap for the
+ * sandboxes' hostPorts (containerd passes them as the `portMappings`
+ * capability). `subnetJSON` is the ranges value: JSON, or a Go template
+ * expression producing it.
+ */
+function cniConfList(o: { bridge: string; ipamDir: string; rangesJSON: string }): string {
+  return `{
+  "cniVersion": "0.4.0",
+  "name": ${JSON.stringify(o.bridge)},
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": ${JSON.stringify(o.bridge)},
+      "isGateway": true,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": { "type": "host-local", "ranges": ${o.rangesJSON}, "dataDir": ${JSON.stringify(o.ipamDir)}, "routes": [{ "dst": "0.0.0.0/0" }] }
+    },
+    { "type": "portmap", "capabilities": { "portMappings": true } }
+  ]
+}
+`;
+}
+
+function writeContainerdConfig(o: { dir: string; registries: string[]; pauseImage: string; bridge: string; subnet: string; cni: FixtureCniMode }): string {
   const d = o.dir;
   fs.mkdirSync(path.join(d, 'cni', 'net.d'), { recursive: true });
   for (const r of o.registries) {
@@ -117,19 +155,15 @@ function writeContainerdConfig(o: { dir: string; registries: string[]; pauseImag
       '',
     ].join('\n'));
   }
-  fs.writeFileSync(path.join(d, 'cni', 'net.d', '10-k8ts-test.conflist'), JSON.stringify({
-    cniVersion: '0.4.0',
-    name: o.bridge,
-    plugins: [{
-      type: 'bridge',
-      bridge: o.bridge,
-      isGateway: true,
-      // No masquerade: the test needs no iptables rules and must leave none behind.
-      ipMasq: false,
-      hairpinMode: true,
-      ipam: { type: 'host-local', ranges: [[{ subnet: o.subnet }]], dataDir: path.join(d, 'cni-ipam'), routes: [{ dst: '0.0.0.0/0' }] },
-    }],
-  }, null, 2));
+  // No masquerade: tests reach pods from the host only, and every rule left behind would be a leak.
+  const ipamDir = path.join(d, 'cni-ipam');
+  const template = path.join(d, 'cni', 'template.json');
+  if (o.cni === 'static') {
+    fs.writeFileSync(path.join(d, 'cni', 'net.d', '10-k8ts-test.conflist'), cniConfList({ bridge: o.bridge, ipamDir, rangesJSON: JSON.stringify([[{ subnet: o.subnet }]]) }));
+  } else {
+    const ranges = '[{{range $i, $r := .PodCIDRRanges}}{{if $i}}, {{end}}[{ "subnet": "{{$r}}" }]{{end}}]';
+    fs.writeFileSync(template, cniConfList({ bridge: o.bridge, ipamDir, rangesJSON: ranges }));
+  }
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
   const config = [
     'version = 2',
@@ -159,6 +193,7 @@ function writeContainerdConfig(o: { dir: string; registries: string[]; pauseImag
     `[${cri}.cni]`,
     `  bin_dir = "${CNI_BIN_DIR}"`,
     `  conf_dir = "${d}/cni/net.d"`,
+    ...(o.cni === 'template' ? [`  conf_template = "${template}"`] : []),
     `[${cri}.registry]`,
     `  config_path = "${d}/certs.d"`,
     '',
@@ -208,7 +243,39 @@ function removeCgroups(parent: string): void {
   for (const c of controllers) rmTree(path.join(base, c, parent.replace(/^\//, '')));
 }
 
-export async function startContainerdFixture(tools: FixtureImageTools): Promise<ContainerdFixture> {
+/** portmap's chains shared by every sandbox on the host; created on a first hostPort, never removed by CNI DEL. */
+const PORTMAP_CHAINS = ['CNI-HOSTPORT-DNAT', 'CNI-HOSTPORT-SETMARK', 'CNI-HOSTPORT-MASQ'];
+
+function iptablesNat(args: string[]): { ok: boolean; out: string } {
+  const r = spawnSync('iptables', ['-w', '5', '-t', 'nat', ...args], { encoding: 'utf8' });
+  return { ok: r.status === 0, out: r.stdout ?? '' };
+}
+
+/** `iptables -S` output back into arguments: words, and double-quoted comments as one. */
+function ruleArgs(rule: string): string[] {
+  return [...rule.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+}
+
+/**
+ * Removes portmap's shared chains when this run created them and no sandbox
+ * (of any run) has rules in them any more; otherwise they stay for their users.
+ */
+function removePortmapChains(existedBefore: Set<string>): void {
+  const mine = PORTMAP_CHAINS.filter((c) => !existedBefore.has(c) && iptablesNat(['-S', c]).ok);
+  if (!mine.length) return;
+  const dnat = iptablesNat(['-S', 'CNI-HOSTPORT-DNAT']);
+  if (dnat.ok && dnat.out.split('\n').some((l) => l.startsWith('-A CNI-HOSTPORT-DNAT'))) return;
+  for (const line of iptablesNat(['-S']).out.split('\n')) {
+    const m = /^-A (PREROUTING|OUTPUT|POSTROUTING) (.*-j (CNI-HOSTPORT-[A-Z]+))\s*$/.exec(line);
+    if (m && mine.includes(m[3]!)) iptablesNat(['-D', m[1]!, ...ruleArgs(m[2]!)]);
+  }
+  for (const c of mine) {
+    iptablesNat(['-F', c]);
+    iptablesNat(['-X', c]);
+  }
+}
+
+export async function startContainerdFixture(tools: FixtureImageTools, opts: ContainerdFixtureOptions = {}): Promise<ContainerdFixture> {
   const { buildBusyboxImage, pushImage, startTestRegistry } = tools;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-cri-'));
   const suffix = crypto.randomBytes(3).toString('hex');
@@ -220,6 +287,7 @@ export async function startContainerdFixture(tools: FixtureImageTools): Promise<
   const endpoint = path.join(dir, 'containerd.sock');
   // libcni keeps its result cache under /var/lib/cni whatever the config says; only undo what this run created.
   const cniCacheExisted = fs.existsSync('/var/lib/cni');
+  const portmapChainsBefore = new Set(PORTMAP_CHAINS.filter((c) => iptablesNat(['-S', c]).ok));
 
   const stop = async () => {
     // Stop and remove every sandbox through CRI first, so CNI DEL, netns and shim teardown run as designed.
@@ -245,6 +313,7 @@ export async function startContainerdFixture(tools: FixtureImageTools): Promise<
     }
     unmountUnder(dir);
     spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+    removePortmapChains(portmapChainsBefore);
     try {
       for (const f of fs.readdirSync('/var/lib/cni/results')) if (f.startsWith(`${bridge}-`)) fs.rmSync(path.join('/var/lib/cni/results', f), { force: true });
     } catch {}
@@ -277,7 +346,7 @@ export async function startContainerdFixture(tools: FixtureImageTools): Promise<
     await pushImage(pause.dir, `${registry}/k8ts-test/pause:1`);
 
     const pauseImage = `${registry}/k8ts-test/pause:1`;
-    const configFile = writeContainerdConfig({ dir, registries: [registry, authReg.host], pauseImage, bridge, subnet });
+    const configFile = writeContainerdConfig({ dir, registries: [registry, authReg.host], pauseImage, bridge, subnet, cni: opts.cni ?? 'static' });
     containerd = spawn('containerd', ['--config', configFile, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const cdLog = tail(containerd);
     const cd = containerd;

@@ -30,6 +30,7 @@ service RuntimeService {
   rpc PortForward(PortForwardRequest) returns (UrlResponse) {}
   rpc ContainerStats(ContainerIdRequest) returns (ContainerStatsResponse) {}
   rpc ListContainerStats(ListContainerStatsRequest) returns (ListContainerStatsResponse) {}
+  rpc UpdateRuntimeConfig(UpdateRuntimeConfigRequest) returns (UpdateRuntimeConfigResponse) {}
   rpc Status(StatusRequest) returns (StatusResponse) {}
 }
 
@@ -384,6 +385,10 @@ message RuntimeCondition {
 }
 message RuntimeStatus { repeated RuntimeCondition conditions = 1; }
 message StatusRequest { bool verbose = 1; }
+message NetworkConfig { string pod_cidr = 1; }
+message RuntimeConfig { NetworkConfig network_config = 1; }
+message UpdateRuntimeConfigRequest { RuntimeConfig runtime_config = 1; }
+message UpdateRuntimeConfigResponse {}
 message StatusResponse {
   RuntimeStatus status = 1;
   map<string, string> info = 2;

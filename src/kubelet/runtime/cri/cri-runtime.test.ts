@@ -4,7 +4,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
-import type { ContainerConfig, PodSandboxConfig, StreamSession } from '../interface.js';
+import { spawnSync } from 'node:child_process';
+import net from 'node:net';
+import { firstIPv4 } from '../../node/host-info.js';
+import type { ContainerConfig, PodSandboxConfig, PortMapping, StreamSession } from '../interface.js';
 import * as testImages from '../../../testing/test-images.js';
 import { containerdSkipReason, startContainerdFixture, type ContainerdFixture } from './containerd-fixture.js';
 import { CriRuntime, createCriRuntime } from './cri-runtime.js';
@@ -31,6 +34,40 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
+/** A port nothing listens on now, picked by the kernel. */
+function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Sends an HTTP/1.0 GET over a raw socket; the reply, or undefined when nothing answers. */
+function rawGet(host: string, port: number, timeoutMs = 3_000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    let out = '';
+    const timer = setTimeout(() => sock.destroy(), timeoutMs);
+    sock.on('connect', () => sock.write('GET /index.html HTTP/1.0\r\n\r\n'));
+    sock.on('data', (d: Buffer) => (out += d.toString()));
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      clearTimeout(timer);
+      resolve(out || undefined);
+    });
+  });
+}
+
+/** The rules portmap holds in the nat table that mention a port. */
+function natRulesFor(port: number): string[] {
+  const r = spawnSync('iptables', ['-w', '5', '-t', 'nat', '-S'], { encoding: 'utf8' });
+  return (r.stdout ?? '').split('\n').filter((l) => l.includes(`--dport ${port} `) || l.endsWith(`--dport ${port}`));
+}
+
 function inSubnet(ip: string, subnet: string): boolean {
   return ip.startsWith(subnet.split('.').slice(0, 3).join('.') + '.');
 }
@@ -41,14 +78,14 @@ describe('cri runtime against containerd', { skip, timeout: 240_000 }, () => {
   let image: string;
   const logRoot = () => path.join(fx.dir, 'pod-logs');
 
-  function sandboxConfig(name: string, opts: { hostNetwork?: boolean } = {}): PodSandboxConfig {
+  function sandboxConfig(name: string, opts: { hostNetwork?: boolean; portMappings?: PortMapping[] } = {}): PodSandboxConfig {
     const uid = crypto.randomUUID();
     return {
       metadata: { name, namespace: 'cri-test', uid, attempt: 0 },
       hostname: name,
       logDirectory: path.join(logRoot(), `cri-test_${name}_${uid}`),
       dnsConfig: { servers: ['10.96.0.10'], searches: ['cri-test.svc.cluster.local', 'svc.cluster.local'], options: ['ndots:5'] },
-      portMappings: [],
+      portMappings: opts.portMappings ?? [],
       labels: { 'io.kubernetes.pod.name': name, 'io.kubernetes.pod.namespace': 'cri-test', 'test-run': fx.bridge },
       annotations: { 'k8ts.test/note': `sandbox ${name}` },
       linux: { cgroupParent: fx.cgroupParent, security: { hostNetwork: opts.hostNetwork ?? false } },
@@ -73,7 +110,7 @@ describe('cri runtime against containerd', { skip, timeout: 240_000 }, () => {
     };
   }
 
-  async function runPod(name: string, command: string[], opts: { hostNetwork?: boolean; container?: Partial<ContainerConfig> } = {}) {
+  async function runPod(name: string, command: string[], opts: { hostNetwork?: boolean; portMappings?: PortMapping[]; container?: Partial<ContainerConfig> } = {}) {
     const sb = sandboxConfig(name, opts);
     const sandboxId = await cri.runtime.runPodSandbox(sb);
     const containerId = await cri.runtime.createContainer(sandboxId, containerConfig(name, command, opts.container), sb);
@@ -377,6 +414,29 @@ describe('cri runtime against containerd', { skip, timeout: 240_000 }, () => {
         await cri.runtime.stopPodSandbox(sandboxId);
         await cri.runtime.removePodSandbox(sandboxId);
       }
+    });
+
+    test('a hostPort reaches the pod from the host (loopback and node address) until the sandbox stops', async () => {
+      const hostPort = await freeTcpPort();
+      const { sandboxId } = await runPod('hostport', ['httpd', '-f', '-p', '80', '-h', '/var/www'], {
+        portMappings: [{ protocol: 'TCP', containerPort: 80, hostPort }],
+      });
+      try {
+        assert.ok(natRulesFor(hostPort).length > 0, 'portmap installed DNAT rules for the port');
+        const nodeIP = firstIPv4();
+        const hosts = nodeIP === '127.0.0.1' ? ['127.0.0.1'] : ['127.0.0.1', nodeIP];
+        for (const host of hosts) {
+          const reply = await until(`an answer on ${host}:${hostPort}`, () => rawGet(host, hostPort));
+          assert.match(reply, /^HTTP\/1\.[01] 200 OK\r\n/, host);
+          assert.match(reply, /hello from busybox\n$/, host);
+        }
+      } finally {
+        await cri.runtime.stopPodSandbox(sandboxId);
+        await cri.runtime.removePodSandbox(sandboxId);
+      }
+      // CNI DEL on stop removes the sandbox's rules; nothing answers there any more.
+      assert.deepEqual(natRulesFor(hostPort), []);
+      assert.equal(await rawGet('127.0.0.1', hostPort, 1_000), undefined);
     });
 
     test('a hostNetwork sandbox shares the host\'s network namespace and has no pod IP', async () => {

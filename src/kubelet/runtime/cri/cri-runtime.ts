@@ -25,6 +25,7 @@ import type {
   StreamOptions,
   StreamSession,
 } from '../interface.js';
+import { DEFAULT_CRI_AGENT_ID, LABEL_CRI_AGENT } from './agent-label.js';
 import { CriClient, criErrorMessage, isDeadlineExceeded, isNotFound, type CriClientOptions } from './cri-client.js';
 import {
   authConfigToWire,
@@ -70,6 +71,16 @@ const KUBELET_API_VERSION = '0.1.0';
  */
 export const EXEC_TIMEOUT_EXIT_CODE = 137;
 
+/** A list of everything this agent owns: what it does not name is gone. */
+function isUnfiltered(filter: { id?: string; state?: string; labelSelector?: Record<string, string>; podSandboxId?: string } | undefined): boolean {
+  return !filter || (!filter.id && !filter.state && !filter.podSandboxId && Object.keys(filter.labelSelector ?? {}).length === 0);
+}
+
+function forgetAllBut<T>(cache: Map<string, T>, present: { id: string }[]): void {
+  const ids = new Set(present.map((x) => x.id));
+  for (const id of cache.keys()) if (!ids.has(id)) cache.delete(id);
+}
+
 async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
   try {
     await p;
@@ -82,14 +93,69 @@ function runtimeError(what: string, err: unknown): Error {
   return new Error(`cri: ${what}: ${criErrorMessage(err)}`, { cause: err });
 }
 
+/** The owner label is the runtime's bookkeeping: callers see the labels they set. */
+function withoutOwner<T extends { labels: Record<string, string> }>(x: T): T {
+  delete x.labels[LABEL_CRI_AGENT];
+  return x;
+}
+
+export interface CriRuntimeServiceOptions {
+  /** Transport for exec/attach (default `spdy`). */
+  streaming?: StreamingTransport;
+  /** The owner label value on everything this instance creates and the only one it lists (default `k8ts`). */
+  agentId?: string;
+  /**
+   * The node's podCIDR, announced with UpdateRuntimeConfig before the first
+   * status or sandbox, as kubelet does: a runtime configured with a CNI config
+   * template (containerd's `conf_template`) writes its network config from it.
+   */
+  podCIDR?: string;
+}
+
 export class CriRuntimeService implements RuntimeService {
   /** Container id -> sandbox id; immutable for a container's life, and ContainerStatus does not carry it. */
   private readonly sandboxOf = new Map<string, string>();
+  /**
+   * The last status of each container and sandbox, reused while the list
+   * reports the same state: a status does not change within one state, and
+   * the agent lists often (each pod worker, and the relist every second).
+   * Without it every list costs one status call per item.
+   */
+  private readonly containerStatuses = new Map<string, ContainerStatus>();
+  private readonly sandboxStatuses = new Map<string, PodSandboxStatus>();
+  private readonly streaming: StreamingTransport;
+  private readonly agentId: string;
+  private readonly podCIDR: string | undefined;
+  private runtimeConfigured: Promise<void> | undefined;
 
   constructor(
     private readonly client: CriClient,
-    private readonly streaming: StreamingTransport = 'spdy',
-  ) {}
+    opts: CriRuntimeServiceOptions = {},
+  ) {
+    this.streaming = opts.streaming ?? 'spdy';
+    this.agentId = opts.agentId ?? DEFAULT_CRI_AGENT_ID;
+    this.podCIDR = opts.podCIDR;
+  }
+
+  /** Announces the podCIDR once; a failure is retried by the next caller. */
+  private ensureRuntimeConfig(): Promise<void> {
+    if (!this.podCIDR) return Promise.resolve();
+    this.runtimeConfigured ??= this.client
+      .call('RuntimeService', 'UpdateRuntimeConfig', { runtime_config: { network_config: { pod_cidr: this.podCIDR } } })
+      .then(() => undefined, (err: unknown) => {
+        this.runtimeConfigured = undefined;
+        throw runtimeError(`update runtime config (podCIDR ${this.podCIDR})`, err);
+      });
+    return this.runtimeConfigured;
+  }
+
+  private owned<T extends { labelSelector?: Record<string, string> }>(filter: T | undefined): T {
+    return { ...(filter ?? ({} as T)), labelSelector: { ...(filter?.labelSelector ?? {}), [LABEL_CRI_AGENT]: this.agentId } };
+  }
+
+  private ownedSandbox(config: PodSandboxConfig): PodSandboxConfig {
+    return { ...config, labels: { ...config.labels, [LABEL_CRI_AGENT]: this.agentId } };
+  }
 
   async version(): Promise<RuntimeVersion> {
     const res = await this.client.call<{ runtime_name: string; runtime_version: string; runtime_api_version: string }>(
@@ -99,14 +165,16 @@ export class CriRuntimeService implements RuntimeService {
   }
 
   async status(): Promise<RuntimeStatus> {
+    await this.ensureRuntimeConfig();
     const res = await this.client.call<{ status: { conditions: WireRuntimeCondition[] } | null }>('RuntimeService', 'Status', { verbose: false });
     return runtimeStatusFromWire(res.status?.conditions ?? []);
   }
 
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
+    await this.ensureRuntimeConfig();
     try {
       const res = await this.client.call<{ pod_sandbox_id: string }>('RuntimeService', 'RunPodSandbox', {
-        config: podSandboxConfigToWire(config),
+        config: podSandboxConfigToWire(this.ownedSandbox(config)),
         runtime_handler: '',
       });
       return res.pod_sandbox_id;
@@ -121,23 +189,38 @@ export class CriRuntimeService implements RuntimeService {
 
   async removePodSandbox(id: string): Promise<void> {
     await ignoreNotFound(this.client.call('RuntimeService', 'RemovePodSandbox', { pod_sandbox_id: id }));
-    for (const [c, s] of this.sandboxOf) if (s === id) this.sandboxOf.delete(c);
+    this.sandboxStatuses.delete(id);
+    for (const [c, s] of this.sandboxOf) {
+      if (s !== id) continue;
+      this.sandboxOf.delete(c);
+      this.containerStatuses.delete(c);
+    }
   }
 
   async podSandboxStatus(id: string): Promise<PodSandboxStatus | undefined> {
     try {
       const res = await this.client.call<{ status: WirePodSandboxStatus | null }>('RuntimeService', 'PodSandboxStatus', { pod_sandbox_id: id, verbose: false });
-      return res.status ? podSandboxStatusFromWire(res.status) : undefined;
+      const status = res.status ? withoutOwner(podSandboxStatusFromWire(res.status)) : undefined;
+      if (status) this.sandboxStatuses.set(id, status);
+      else this.sandboxStatuses.delete(id);
+      return status;
     } catch (err) {
-      if (isNotFound(err)) return undefined;
+      if (isNotFound(err)) {
+        this.sandboxStatuses.delete(id);
+        return undefined;
+      }
       throw err;
     }
   }
 
   async listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandboxStatus[]> {
-    const res = await this.client.call<{ items: { id: string }[] }>('RuntimeService', 'ListPodSandbox', { filter: podSandboxFilterToWire(filter) });
+    const res = await this.client.call<{ items: { id: string; state: PodSandboxStatus['state'] }[] }>('RuntimeService', 'ListPodSandbox', { filter: podSandboxFilterToWire(this.owned(filter)) });
+    if (isUnfiltered(filter)) forgetAllBut(this.sandboxStatuses, res.items);
     // The list lacks the pod IP; the status call has it. A sandbox removed in between is skipped.
-    const all = await Promise.all(res.items.map((s) => this.podSandboxStatus(s.id)));
+    const all = await Promise.all(res.items.map((s) => {
+      const known = this.sandboxStatuses.get(s.id);
+      return known && known.state === s.state ? known : this.podSandboxStatus(s.id);
+    }));
     return all.filter((s): s is PodSandboxStatus => s !== undefined);
   }
 
@@ -145,8 +228,8 @@ export class CriRuntimeService implements RuntimeService {
     try {
       const res = await this.client.call<{ container_id: string }>('RuntimeService', 'CreateContainer', {
         pod_sandbox_id: podSandboxId,
-        config: containerConfigToWire(config, sandboxConfig),
-        sandbox_config: podSandboxConfigToWire(sandboxConfig),
+        config: containerConfigToWire({ ...config, labels: { ...config.labels, [LABEL_CRI_AGENT]: this.agentId } }, sandboxConfig),
+        sandbox_config: podSandboxConfigToWire(this.ownedSandbox(sandboxConfig)),
       });
       this.sandboxOf.set(res.container_id, podSandboxId);
       return res.container_id;
@@ -171,13 +254,18 @@ export class CriRuntimeService implements RuntimeService {
   async removeContainer(id: string): Promise<void> {
     await ignoreNotFound(this.client.call('RuntimeService', 'RemoveContainer', { container_id: id }));
     this.sandboxOf.delete(id);
+    this.containerStatuses.delete(id);
   }
 
   async listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]> {
-    const res = await this.client.call<{ containers: WireContainer[] }>('RuntimeService', 'ListContainers', { filter: containerFilterToWire(filter) });
+    const res = await this.client.call<{ containers: WireContainer[] }>('RuntimeService', 'ListContainers', { filter: containerFilterToWire(this.owned(filter)) });
     for (const c of res.containers) this.sandboxOf.set(c.id, c.pod_sandbox_id);
+    if (isUnfiltered(filter)) forgetAllBut(this.containerStatuses, res.containers);
     // Times, exit codes and log paths are only in the per-container status.
-    const all = await Promise.all(res.containers.map((c) => this.statusWithSandbox(c.id, c.pod_sandbox_id)));
+    const all = await Promise.all(res.containers.map((c) => {
+      const known = this.containerStatuses.get(c.id);
+      return known && known.state === c.state && c.state !== 'CONTAINER_UNKNOWN' ? known : this.statusWithSandbox(c.id, c.pod_sandbox_id);
+    }));
     return all.filter((s): s is ContainerStatus => s !== undefined);
   }
 
@@ -196,10 +284,14 @@ export class CriRuntimeService implements RuntimeService {
   private async statusWithSandbox(id: string, podSandboxId: string): Promise<ContainerStatus | undefined> {
     try {
       const res = await this.client.call<{ status: WireContainerStatus | null }>('RuntimeService', 'ContainerStatus', { container_id: id, verbose: false });
-      return res.status ? containerStatusFromWire(res.status, podSandboxId) : undefined;
+      const status = res.status ? withoutOwner(containerStatusFromWire(res.status, podSandboxId)) : undefined;
+      if (status) this.containerStatuses.set(id, status);
+      else this.containerStatuses.delete(id);
+      return status;
     } catch (err) {
       if (isNotFound(err)) {
         this.sandboxOf.delete(id);
+        this.containerStatuses.delete(id);
         return undefined;
       }
       throw err;
@@ -291,11 +383,11 @@ export class CriRuntimeService implements RuntimeService {
   }
 
   async listContainerStats(filter?: ContainerFilter): Promise<ContainerStats[]> {
-    const res = await this.client.call<{ stats: WireContainerStats[] }>('RuntimeService', 'ListContainerStats', { filter: containerStatsFilterToWire(filter) });
+    const res = await this.client.call<{ stats: WireContainerStats[] }>('RuntimeService', 'ListContainerStats', { filter: containerStatsFilterToWire(this.owned(filter)) });
     let stats = res.stats.map(containerStatsFromWire);
     if (filter?.state) {
       // CRI's stats filter has no state; narrow with the container list.
-      const ids = new Set((await this.client.call<{ containers: WireContainer[] }>('RuntimeService', 'ListContainers', { filter: containerFilterToWire(filter) })).containers.map((c) => c.id));
+      const ids = new Set((await this.client.call<{ containers: WireContainer[] }>('RuntimeService', 'ListContainers', { filter: containerFilterToWire(this.owned(filter)) })).containers.map((c) => c.id));
       stats = stats.filter((s) => ids.has(s.containerId));
     }
     return stats;
@@ -357,11 +449,9 @@ export class CriImageService implements ImageService {
   }
 }
 
-export interface CriRuntimeOptions extends CriClientOptions {
+export interface CriRuntimeOptions extends CriClientOptions, CriRuntimeServiceOptions {
   /** Deadline for one image pull (default 15 minutes; 0 = none). */
   pullTimeoutMs?: number;
-  /** Transport for exec/attach (default `spdy`). */
-  streaming?: StreamingTransport;
 }
 
 /** A `cri` runtime on one endpoint. Calls fail (not hang) while the runtime is down; `version()` is the health check. */
@@ -373,7 +463,7 @@ export class CriRuntime implements ContainerRuntime {
 
   constructor(opts: CriRuntimeOptions) {
     this.client = new CriClient(opts);
-    this.runtime = new CriRuntimeService(this.client, opts.streaming ?? 'spdy');
+    this.runtime = new CriRuntimeService(this.client, { streaming: opts.streaming, agentId: opts.agentId, podCIDR: opts.podCIDR });
     this.images = new CriImageService(this.client, opts.pullTimeoutMs ?? 15 * 60_000);
   }
 
