@@ -234,6 +234,7 @@ export function newEndpointSliceMirroringController(ctx: ControllerContext): End
     recorder: new EventRecorder({ events: new ResourceClient<CoreEvent>(ctx.rest, gvr.events), component: MIRRORING_EVENT_COMPONENT, clock: ctx.clock, onError: (err) => ctx.logger.debug('event not recorded', { err }) }),
     clock: ctx.clock,
     logger: ctx.logger,
+    maxEndpointsPerSubset: ctx.config.mirroringMaxEndpointsPerSubset,
   });
 }
 

@@ -19,6 +19,14 @@ describe('parseControllerArgs', () => {
     assert.ok(r.ok);
     assert.deepEqual([r.config.nodeEvictionRate, r.config.secondaryNodeEvictionRate, r.config.largeClusterSizeThreshold, r.config.unhealthyZoneThreshold], [0.5, 0.05, 10, 0.7]);
   });
+  test('mirroring-max-endpoints-per-subset: default 1000, an int32', () => {
+    assert.equal(defaultControllerConfig.mirroringMaxEndpointsPerSubset, 1000);
+    const r = parseControllerArgs(['mirroring-max-endpoints-per-subset=50']);
+    assert.ok(r.ok);
+    assert.equal(r.config.mirroringMaxEndpointsPerSubset, 50);
+    const bad = parseControllerArgs(['mirroring-max-endpoints-per-subset=many']);
+    assert.deepEqual(bad, { ok: false, message: 'invalid argument "many": strconv.ParseInt: parsing "many": invalid syntax for "--mirroring-max-endpoints-per-subset" flag' });
+  });
   const bad: Array<[string, string]> = [
     ['node-eviction-rate=fast', 'invalid argument "fast": strconv.ParseFloat: parsing "fast": invalid syntax for "--node-eviction-rate" flag'],
     ['large-cluster-size-threshold=1.5', 'invalid argument "1.5": strconv.ParseInt: parsing "1.5": invalid syntax for "--large-cluster-size-threshold" flag'],

@@ -37,6 +37,8 @@ export interface ControllerConfig {
   clusterCIDR: string;
   /** The prefix length of each node's pod CIDR (upstream `--node-cidr-mask-size`). */
   nodeCIDRMaskSize: number;
+  /** Endpoints per subset the EndpointSlice mirroring controller copies (upstream `--mirroring-max-endpoints-per-subset`). */
+  mirroringMaxEndpointsPerSubset: number;
 }
 
 export const defaultControllerConfig: ControllerConfig = {
@@ -56,6 +58,7 @@ export const defaultControllerConfig: ControllerConfig = {
   resourceQuotaSyncPeriodMs: 300_000,
   clusterCIDR: '10.244.0.0/16',
   nodeCIDRMaskSize: 24,
+  mirroringMaxEndpointsPerSubset: 1000,
 };
 
 type Setter = (cfg: ControllerConfig, raw: string) => string | undefined;
@@ -100,6 +103,7 @@ const setters: Record<string, Setter> = {
   'secondary-node-eviction-rate': float('secondaryNodeEvictionRate'),
   'large-cluster-size-threshold': int32('largeClusterSizeThreshold'),
   'unhealthy-zone-threshold': float('unhealthyZoneThreshold'),
+  'mirroring-max-endpoints-per-subset': int32('mirroringMaxEndpointsPerSubset'),
   'horizontal-pod-autoscaler-sync-period': duration('horizontalPodAutoscalerSyncPeriodMs'),
   'resource-quota-sync-period': duration('resourceQuotaSyncPeriodMs'),
   'horizontal-pod-autoscaler-downscale-stabilization': duration('horizontalPodAutoscalerDownscaleStabilizationMs'),

@@ -380,10 +380,13 @@ export function runtimeConformance(name: string, factory: () => Promise<Conforma
         const body = await waitFor('an HTTP answer', async () => {
           try {
             const sock = await rt.portForward(sb, 8080);
+            // Until httpd listens the runtime reports the refused port as a stream error: try again.
+            let failed = false;
+            sock.on('error', () => (failed = true));
             const read = collect(sock);
             sock.end('GET /index.html HTTP/1.0\r\n\r\n');
             await new Promise((r) => sock.once('close', r));
-            return read().includes('served-by-pod') ? read() : undefined;
+            return !failed && read().includes('served-by-pod') ? read() : undefined;
           } catch {
             return undefined;
           }
