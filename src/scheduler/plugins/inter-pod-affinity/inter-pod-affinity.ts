@@ -13,7 +13,7 @@ import {
 import type { NodeInfo, PodInfo } from '../../framework/node-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import { Status } from '../../framework/status.js';
-import { newAffinityTerm, termMatchesPod, type AffinityTerm } from '../shared/pod-terms.js';
+import { existingPodTerm, newAffinityTerm, termMatchesPod, type AffinityTerm } from '../shared/pod-terms.js';
 
 export const NAME = 'InterPodAffinity';
 export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -92,7 +92,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     for (const ni of snapshot.havePodsWithRequiredAntiAffinity) {
       for (const pi of ni.podsWithRequiredAntiAffinity) {
         for (const raw of pi.requiredAntiAffinityTerms) {
-          const t = newAffinityTerm(pi.pod, raw);
+          const t = existingPodTerm(pi.pod, raw);
           if (!t.ok) continue;
           const v = ni.labels[t.term.topologyKey];
           if (v !== undefined && termMatchesPod(t.term, pod, snapshot)) inc(existing, pair(t.term.topologyKey, v));
@@ -132,8 +132,9 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       if (v !== undefined && (s.antiAffinityCounts.get(pair(t.topologyKey, v)) ?? 0) > 0) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY);
     }
     if (s.existingAntiAffinityCounts.size) {
-      for (const [k, v] of Object.entries(nodeInfo.labels)) {
-        if ((s.existingAntiAffinityCounts.get(pair(k, v)) ?? 0) > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+      const labels = nodeInfo.labels;
+      for (const k in labels) {
+        if ((s.existingAntiAffinityCounts.get(pair(k, labels[k]!)) ?? 0) > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
       }
     }
     return Status.success();
@@ -173,17 +174,17 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
         for (const t of prefAnti.terms) if (termMatchesPod(t, pi.pod, snapshot)) add(t.topologyKey, ni.labels[t.topologyKey], -t.weight);
         if (this.hardWeight > 0) {
           for (const raw of pi.requiredAffinityTerms) {
-            const t = newAffinityTerm(pi.pod, raw);
+            const t = existingPodTerm(pi.pod, raw);
             if (t.ok && termMatchesPod(t.term, pod, snapshot)) add(t.term.topologyKey, ni.labels[t.term.topologyKey], this.hardWeight);
           }
         }
         if (this.args.ignorePreferredTermsOfExistingPods) continue;
         for (const w of pi.preferredAffinityTerms) {
-          const t = newAffinityTerm(pi.pod, w.podAffinityTerm, w.weight);
+          const t = existingPodTerm(pi.pod, w.podAffinityTerm, w.weight);
           if (t.ok && termMatchesPod(t.term, pod, snapshot)) add(t.term.topologyKey, ni.labels[t.term.topologyKey], w.weight);
         }
         for (const w of pi.preferredAntiAffinityTerms) {
-          const t = newAffinityTerm(pi.pod, w.podAffinityTerm, w.weight);
+          const t = existingPodTerm(pi.pod, w.podAffinityTerm, w.weight);
           if (t.ok && termMatchesPod(t.term, pod, snapshot)) add(t.term.topologyKey, ni.labels[t.term.topologyKey], -w.weight);
         }
       }

@@ -37,6 +37,22 @@ export function newAffinityTerm(owner: PodT, term: PodAffinityTermT, weight = 1)
   }
 }
 
+type TermResult = ReturnType<typeof newAffinityTerm>;
+const existingTerms = new WeakMap<PodAffinityTermT, Map<number, TermResult>>();
+
+/**
+ * newAffinityTerm for a term of a pod already in the cluster. Every cycle checks the incoming pod
+ * against the terms of existing pods; those pods' objects never change in the scheduler's cache (an
+ * update brings a new object), so each term is resolved once, not once per cycle.
+ */
+export function existingPodTerm(owner: PodT, term: PodAffinityTermT, weight = 1): TermResult {
+  let byWeight = existingTerms.get(term);
+  if (!byWeight) existingTerms.set(term, (byWeight = new Map()));
+  let r = byWeight.get(weight);
+  if (!r) byWeight.set(weight, (r = newAffinityTerm(owner, term, weight)));
+  return r;
+}
+
 export function termMatchesPod(term: AffinityTerm, pod: PodT, snapshot: Snapshot): boolean {
   const ns = pod.metadata?.namespace ?? '';
   let nsOk = term.namespaces.has(ns);
