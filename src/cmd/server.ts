@@ -45,8 +45,6 @@ import { SimulatedUsageSource } from '../apiserver/metrics-api/simulated-usage-s
 import { issueCertificate } from '../machinery/pki/certificate.js';
 import { parseNodeLabels, parseNodeTaints } from '../kubelet/node/node-flags.js';
 import { firstIPv4 } from '../kubelet/node/host-info.js';
-import { KUBELET_VERSION } from '../kubelet/node/node-status-manager.js';
-import { chooseRuntime, runNodeAgent } from './agent.js';
 import { openBackend } from '../storage/factory.js';
 import { instrumentBackend } from '../storage/metrics.js';
 import { type FlagSpec, UsageError, formatUsage, parseFlags } from './flags.js';
@@ -283,6 +281,9 @@ async function localAgent(o: {
   nodeJoin: NodeJoinService;
   admin: RESTClient;
 }): Promise<{ done: Promise<void> } | undefined> {
+  // The agent's modules (runtimes, gRPC, image store) load only when a local agent runs: a server
+  // started with --disable-agent is ready sooner without them.
+  const [{ chooseRuntime, runNodeAgent }, { KUBELET_VERSION }] = await Promise.all([import('./agent.js'), import('../kubelet/node/node-status-manager.js')]);
   const runtime = chooseRuntime(o.values['container-runtime-endpoint'] as string | undefined);
   if (runtime.kind === 'unavailable') {
     o.logger.warn(`not running a local agent: ${runtime.reason} (use --disable-agent to silence this, or --container-runtime-endpoint sim)`);
