@@ -16,6 +16,7 @@ import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
+import { WriteTracker } from '../framework/write-tracker.js';
 import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { type EndpointPod, type Service, TriggerTimeTracker, servicesOfPodHandler } from '../framework/service-pods.js';
 import { ZONE_LABEL, desiredPortGroups } from './desired.js';
@@ -50,7 +51,7 @@ export class EndpointSliceController implements Controller {
   private readonly handlers: Disposable[] = [];
   private readonly triggerTimes = new TriggerTimeTracker();
   /** Per service: slice name -> resourceVersion we wrote (`deleted` for deletions). */
-  private readonly written = new Map<string, Map<string, string>>();
+  private readonly writes = new WriteTracker();
 
   constructor(private readonly opts: EndpointSliceControllerOptions) {
     this.queue = new RateLimitingQueue<string>({ clock: opts.clock });
@@ -95,30 +96,13 @@ export class EndpointSliceController implements Controller {
       .filter((s) => isManaged(s) && s.metadata.labels?.[SERVICE_NAME_LABEL] === service);
   }
 
-  /** True when the cache shows every write of ours for this service. */
-  private cacheCaughtUp(key: string, slices: readonly EndpointSlice[]): boolean {
-    const writes = this.written.get(key);
-    if (!writes) return true;
-    const byName = new Map(slices.map((s) => [s.metadata.name!, s]));
-    for (const [name, rv] of writes) {
-      const seen = byName.get(name);
-      if (rv === 'deleted' ? seen !== undefined : !seen || !rvAtLeast(seen.metadata.resourceVersion, rv)) return false;
-    }
-    this.written.delete(key);
-    return true;
-  }
 
-  private noteWrite(key: string, name: string, rv: string): void {
-    let m = this.written.get(key);
-    if (!m) this.written.set(key, (m = new Map()));
-    m.set(name, rv);
-  }
 
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const svc = this.opts.serviceInformer.lister().get(namespace, name);
     const existing = this.managedSlices(namespace, name);
-    if (!this.cacheCaughtUp(key, existing)) {
+    if (!this.writes.caughtUp(key, existing)) {
       this.queue.addAfter(key, STALE_RETRY_MS);
       return;
     }
@@ -137,11 +121,11 @@ export class EndpointSliceController implements Controller {
     const plan = planSlices({ service: svc, desired, existing, triggerTime, maxEndpointsPerSlice: this.opts.maxEndpointsPerSlice });
     for (const s of plan.update) {
       const out = await this.opts.writer.update(namespace, s);
-      this.noteWrite(key, out.metadata.name!, out.metadata.resourceVersion ?? '');
+      this.writes.noteWrite(key, out);
     }
     for (const s of plan.create) {
       const out = await this.opts.writer.create(namespace, s);
-      this.noteWrite(key, out.metadata.name!, out.metadata.resourceVersion ?? '');
+      this.writes.noteWrite(key, out);
     }
     for (const s of plan.delete) await this.deleteSlice(key, namespace, s.metadata.name!);
   }
@@ -152,16 +136,10 @@ export class EndpointSliceController implements Controller {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-    this.noteWrite(key, name, 'deleted');
+    this.writes.noteDeleted(key, name);
   }
 }
 
-/** resourceVersions are etcd revisions here: numeric and increasing. Opaque ones compare by equality. */
-function rvAtLeast(seen: string | undefined, wrote: string): boolean {
-  if (!seen) return false;
-  if (/^\d+$/.test(seen) && /^\d+$/.test(wrote)) return BigInt(seen) >= BigInt(wrote);
-  return seen === wrote;
-}
 
 const gvr = {
   services: { group: '', version: 'v1', resource: 'services' },

@@ -23,6 +23,7 @@ import type { Endpoints } from '../endpoints/controller.js';
 import type { EndpointSlice } from '../endpointslice/types.js';
 import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../endpointslice/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
+import { WriteTracker } from '../framework/write-tracker.js';
 import type { EventSink } from '../framework/pod-control.js';
 import { errorMessage } from '../framework/pod-control.js';
 import { runSyncedWorkers } from '../framework/queue-worker.js';
@@ -69,7 +70,7 @@ export class EndpointSliceMirroringController implements Controller {
   readonly queue: RateLimitingQueue<string>;
   private readonly handlers: Disposable[] = [];
   /** Per key: slice name -> resourceVersion we wrote (`deleted` for deletions), until the cache shows it. */
-  private readonly written = new Map<string, Map<string, string>>();
+  private readonly writes = new WriteTracker();
 
   constructor(private readonly opts: EndpointSliceMirroringControllerOptions) {
     this.queue = new RateLimitingQueue<string>({ clock: opts.clock });
@@ -137,7 +138,7 @@ export class EndpointSliceMirroringController implements Controller {
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const slices = this.mirroredSlices(namespace, name);
-    if (!this.cacheCaughtUp(key, slices)) {
+    if (!this.writes.caughtUp(key, slices)) {
       this.queue.addAfter(key, STALE_RETRY_MS);
       return;
     }
@@ -167,34 +168,17 @@ export class EndpointSliceMirroringController implements Controller {
           if (isStatusError(err) && err.reason === 'Forbidden' && /being terminated/.test(errorMessage(err))) return;
           throw new Error(`failed to create EndpointSlice for Endpoints ${key}: ${errorMessage(err)}`, { cause: err });
         }
-        this.noteWrite(key, out.metadata.name!, out.metadata.resourceVersion ?? '');
+        this.writes.noteWrite(key, out);
       }
     }
     for (const s of plan.update) {
       const out = await this.opts.writer.update(namespace, s);
-      this.noteWrite(key, out.metadata.name!, out.metadata.resourceVersion ?? '');
+      this.writes.noteWrite(key, out);
     }
     for (const s of plan.delete) await this.deleteSlice(key, namespace, s.metadata.name!);
   }
 
-  /** True when the cache shows every write of ours for this key. */
-  private cacheCaughtUp(key: string, slices: readonly EndpointSlice[]): boolean {
-    const writes = this.written.get(key);
-    if (!writes) return true;
-    const byName = new Map(slices.map((s) => [s.metadata.name!, s]));
-    for (const [name, rv] of writes) {
-      const seen = byName.get(name);
-      if (rv === 'deleted' ? seen !== undefined : !seen || !rvAtLeast(seen.metadata.resourceVersion, rv)) return false;
-    }
-    this.written.delete(key);
-    return true;
-  }
 
-  private noteWrite(key: string, name: string, rv: string): void {
-    let m = this.written.get(key);
-    if (!m) this.written.set(key, (m = new Map()));
-    m.set(name, rv);
-  }
 
   private async deleteSlice(key: string, namespace: string, name: string): Promise<void> {
     try {
@@ -202,16 +186,10 @@ export class EndpointSliceMirroringController implements Controller {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-    this.noteWrite(key, name, 'deleted');
+    this.writes.noteDeleted(key, name);
   }
 }
 
-/** resourceVersions are etcd revisions here: numeric and increasing. Opaque ones compare by equality. */
-function rvAtLeast(seen: string | undefined, wrote: string): boolean {
-  if (!seen) return false;
-  if (/^\d+$/.test(seen) && /^\d+$/.test(wrote)) return BigInt(seen) >= BigInt(wrote);
-  return seen === wrote;
-}
 
 const gvr = {
   services: { group: '', version: 'v1', resource: 'services' },
