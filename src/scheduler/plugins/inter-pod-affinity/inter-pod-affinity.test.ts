@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NamespaceT } from '../../../api/core/v1/types.js';
 import { node, pod } from '../../../testing/builders.js';
+import { SchedulerCache } from '../../cache.js';
 import { feasible, filterAll, frameworkWith, scores, snapshotOf } from '../plugin-test-kit.js';
 import { ERR_REASON_AFFINITY, ERR_REASON_ANTI_AFFINITY, ERR_REASON_EXISTING_ANTI_AFFINITY } from './inter-pod-affinity.js';
 
@@ -35,8 +36,38 @@ describe('InterPodAffinity filter', () => {
     test(c.name, () => {
       const got = feasible(frameworkWith(['InterPodAffinity']), c.p.build(), snapshotOf(nodes(), c.existing.map((e) => e.build()), { namespaces }));
       assert.deepEqual(got, c.want);
+      // The scheduler cache's snapshot (figures kept across cycles) gives the same answer.
+      const cache = new SchedulerCache();
+      for (const n of nodes()) cache.addNode(n);
+      for (const e of c.existing) cache.addPod(e.build());
+      assert.deepEqual(feasible(frameworkWith(['InterPodAffinity']), c.p.build(), cache.snapshot({ namespaces })), c.want);
     });
   }
+
+  test('anti-affinity figures kept across cycles follow placed, assumed, relabelled and deleted pods', () => {
+    const fw = frameworkWith(['InterPodAffinity']);
+    const cache = new SchedulerCache();
+    for (const n of nodes()) cache.addNode(n);
+    const incoming = pod('p').labels({ app: 'web' }).podAffinity('antiAffinity', web).build();
+    const snap = () => cache.snapshot();
+    assert.deepEqual(feasible(fw, incoming, snap()), ['a1', 'a2', 'b1', 'nozone']);
+    // A placed web pod in zone a keeps the incoming pod out of a (its own term)...
+    const w1 = pod('w1').labels({ app: 'web' }).node('a1').build();
+    cache.addPod(w1);
+    assert.deepEqual(feasible(fw, incoming, snap()), ['b1', 'nozone']);
+    // ...and an assumed pod with anti-affinity against web keeps it out of b (the existing pod's term).
+    const db = cache.assumePod(pod('db').podAffinity('antiAffinity', web).build(), 'b1');
+    assert.deepEqual(feasible(fw, incoming, snap()), ['nozone']);
+    // The web pod changes its labels: it no longer counts.
+    cache.updatePod(pod('w1').labels({ app: 'api' }).node('a1').build());
+    assert.deepEqual(feasible(fw, incoming, snap()), ['a1', 'a2', 'nozone']);
+    cache.forgetPod(db);
+    assert.deepEqual(feasible(fw, incoming, snap()), ['a1', 'a2', 'b1', 'nozone']);
+    // b1 joins zone a, where a new web pod sits.
+    cache.addPod(pod('w2').labels({ app: 'web' }).node('a2').build());
+    cache.updateNode(node('b1').zone('a').build());
+    assert.deepEqual(feasible(fw, incoming, snap()), ['nozone']);
+  });
 
   test('reasons and codes', () => {
     const fw = frameworkWith(['InterPodAffinity']);

@@ -13,6 +13,7 @@ import {
 import type { NodeInfo, PodInfo } from '../../framework/node-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import { Status } from '../../framework/status.js';
+import { KeptFigures, NodeValues, selectorKey } from '../shared/kept-counts.js';
 import { existingPodTerm, newAffinityTerm, termMatchesPod, type AffinityTerm } from '../shared/pod-terms.js';
 
 export const NAME = 'InterPodAffinity';
@@ -36,13 +37,57 @@ function inc(m: Counts, key: string, by = 1): void {
   m.set(key, (m.get(key) ?? 0) + by);
 }
 
+/** Matching pods per topology key, then per value of that key. */
+type CountsByKey = Map<string, ReadonlyMap<string, number>>;
+
+/**
+ * Adds `counts` (pods per value of `key`) into `target`. A map is shared, not copied, while it is the
+ * only one for its key: these are kept figures, read and never changed during the cycle.
+ */
+function addCounts(target: CountsByKey, merged: Set<ReadonlyMap<string, number>>, key: string, counts: ReadonlyMap<string, number>): void {
+  const cur = target.get(key);
+  if (!cur) {
+    target.set(key, counts);
+    return;
+  }
+  let m = cur as Map<string, number>;
+  if (!merged.has(cur)) {
+    m = new Map(cur);
+    merged.add(m);
+    target.set(key, m);
+  }
+  for (const [v, c] of counts) if (c) m.set(v, (m.get(v) ?? 0) + c);
+}
+
+const termSignatures = new WeakMap<AffinityTerm, string>();
+
+/** What makes two terms match the same pods in the same topology: they share their counts. */
+function termSignature(t: AffinityTerm): string {
+  let s = termSignatures.get(t);
+  if (s === undefined) {
+    s = [t.topologyKey, [...t.namespaces].sort().join(','), t.namespaceSelector ? selectorKey(t.namespaceSelector) : '-', selectorKey(t.selector)].join('\n');
+    termSignatures.set(t, s);
+  }
+  return s;
+}
+
+/** Placed pods' required anti-affinity terms that resolve alike, and how many there are per topology value. */
+interface ExistingTermGroup {
+  term: AffinityTerm;
+  counts: Map<string, number>;
+  total: number;
+}
+
+/** How many of these figures a scheduler keeps between cycles (one per workload being scheduled, typically). */
+const KEPT_LIMIT = 64;
+
 class PreFilterState implements StateData {
   constructor(
     readonly affinityTerms: AffinityTerm[],
     readonly antiAffinityTerms: AffinityTerm[],
-    readonly existingAntiAffinityCounts: Counts,
+    readonly existingAntiAffinity: CountsByKey,
     readonly affinityCounts: Counts,
-    readonly antiAffinityCounts: Counts,
+    readonly antiAffinity: CountsByKey,
     readonly podMatchesOwnAffinity: boolean,
   ) {}
   clone(): StateData {
@@ -77,8 +122,67 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   readonly name = NAME;
   private readonly hardWeight: number;
 
+  private readonly nodeValues = new NodeValues();
+  private readonly existingGroups = new KeptFigures<Map<string, ExistingTermGroup>>(1);
+  private readonly antiCounts = new KeptFigures<Map<string, number>>(KEPT_LIMIT);
+
   constructor(private readonly args: InterPodAffinityArgs = {}) {
     this.hardWeight = args.hardPodAffinityWeight ?? 1;
+  }
+
+  /** Adds a placed pod's required anti-affinity terms to the groups (delta -1 takes them away). */
+  private addExisting(groups: Map<string, ExistingTermGroup>, snapshot: Snapshot, pi: PodInfo, nodeName: string, delta: number): void {
+    for (const raw of pi.requiredAntiAffinityTerms) {
+      const r = existingPodTerm(pi.pod, raw);
+      if (!r.ok) continue;
+      const v = this.nodeValues.of(snapshot, r.term.topologyKey).get(nodeName);
+      if (v === undefined) continue;
+      const sig = termSignature(r.term);
+      let g = groups.get(sig);
+      if (!g) groups.set(sig, (g = { term: r.term, counts: new Map(), total: 0 }));
+      g.counts.set(v, (g.counts.get(v) ?? 0) + delta);
+      g.total += delta;
+    }
+  }
+
+  /** Every placed pod's required anti-affinity, grouped: kept between cycles, walked only to start over. */
+  private existingAntiAffinityGroups(snapshot: Snapshot): Map<string, ExistingTermGroup> {
+    return this.existingGroups.get(snapshot, 'existing', {
+      recount: () => {
+        const groups = new Map<string, ExistingTermGroup>();
+        for (const ni of snapshot.havePodsWithRequiredAntiAffinity) for (const pi of ni.podsWithRequiredAntiAffinity) this.addExisting(groups, snapshot, pi, ni.name, 1);
+        return groups;
+      },
+      apply: (groups, changes) => {
+        for (const ch of changes) if (ch.info.requiredAntiAffinityTerms.length) this.addExisting(groups, snapshot, ch.info, ch.nodeName, ch.delta);
+      },
+    });
+  }
+
+  /** Placed pods matching one of the incoming pod's terms, per value of its topology key. */
+  private matchingPods(t: AffinityTerm, snapshot: Snapshot): ReadonlyMap<string, number> {
+    const values = () => this.nodeValues.of(snapshot, t.topologyKey);
+    const recount = () => {
+      const counts = new Map<string, number>();
+      const add = (pod: PodT, nodeName: string) => {
+        const v = values().get(nodeName);
+        if (v !== undefined && termMatchesPod(t, pod, snapshot)) counts.set(v, (counts.get(v) ?? 0) + 1);
+      };
+      if (t.namespaceSelector) for (const ni of snapshot.list()) for (const pi of ni.pods) add(pi.pod, ni.name);
+      else for (const ns of t.namespaces) for (const placed of snapshot.podsInNamespace(ns)) add(placed.info.pod, placed.nodeName);
+      return counts;
+    };
+    // Which namespaces a namespaceSelector picks can change between cycles: such terms are counted afresh.
+    if (t.namespaceSelector) return recount();
+    return this.antiCounts.get(snapshot, termSignature(t), {
+      recount,
+      apply: (counts, changes) => {
+        for (const ch of changes) {
+          const v = values().get(ch.nodeName);
+          if (v !== undefined && termMatchesPod(t, ch.info.pod, snapshot)) counts.set(v, (counts.get(v) ?? 0) + ch.delta);
+        }
+      },
+    });
   }
 
   preFilter(state: CycleState, pod: PodT, snapshot: Snapshot): PreFilterOutput {
@@ -88,35 +192,25 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (!aff.ok) return { status: Status.unresolvable(aff.message) };
     if (!anti.ok) return { status: Status.unresolvable(anti.message) };
 
-    const existing: Counts = new Map();
-    for (const ni of snapshot.havePodsWithRequiredAntiAffinity) {
-      for (const pi of ni.podsWithRequiredAntiAffinity) {
-        for (const raw of pi.requiredAntiAffinityTerms) {
-          const t = existingPodTerm(pi.pod, raw);
-          if (!t.ok) continue;
-          const v = ni.labels[t.term.topologyKey];
-          if (v !== undefined && termMatchesPod(t.term, pod, snapshot)) inc(existing, pair(t.term.topologyKey, v));
-        }
-      }
+    const existing: CountsByKey = new Map();
+    const merged = new Set<ReadonlyMap<string, number>>();
+    for (const g of this.existingAntiAffinityGroups(snapshot).values()) {
+      if (g.total > 0 && termMatchesPod(g.term, pod, snapshot)) addCounts(existing, merged, g.term.topologyKey, g.counts);
     }
     const affinityCounts: Counts = new Map();
-    const antiCounts: Counts = new Map();
-    if (aff.terms.length || anti.terms.length) {
+    if (aff.terms.length) {
       for (const ni of snapshot.list()) {
         for (const pi of ni.pods) {
-          if (aff.terms.length && aff.terms.every((t) => termMatchesPod(t, pi.pod, snapshot))) {
-            for (const t of aff.terms) {
-              const v = ni.labels[t.topologyKey];
-              if (v !== undefined) inc(affinityCounts, pair(t.topologyKey, v));
-            }
-          }
-          for (const t of anti.terms) {
+          if (!aff.terms.every((t) => termMatchesPod(t, pi.pod, snapshot))) continue;
+          for (const t of aff.terms) {
             const v = ni.labels[t.topologyKey];
-            if (v !== undefined && termMatchesPod(t, pi.pod, snapshot)) inc(antiCounts, pair(t.topologyKey, v));
+            if (v !== undefined) inc(affinityCounts, pair(t.topologyKey, v));
           }
         }
       }
     }
+    const antiCounts: CountsByKey = new Map();
+    for (const t of anti.terms) addCounts(antiCounts, merged, t.topologyKey, this.matchingPods(t, snapshot));
     if (existing.size === 0 && aff.terms.length === 0 && anti.terms.length === 0) return { status: Status.skip() };
     const selfMatch = aff.terms.every((t) => termMatchesPod(t, pod, snapshot));
     state.write(PRE_FILTER_KEY, new PreFilterState(aff.terms, anti.terms, existing, affinityCounts, antiCounts, selfMatch));
@@ -127,15 +221,14 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const s = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (!s) return Status.error('reading "PreFilterInterPodAffinity" from cycleState: not found');
     if (!this.satisfiesAffinity(s, nodeInfo)) return Status.unresolvable(ERR_REASON_AFFINITY);
+    const labels = nodeInfo.labels;
     for (const t of s.antiAffinityTerms) {
-      const v = nodeInfo.labels[t.topologyKey];
-      if (v !== undefined && (s.antiAffinityCounts.get(pair(t.topologyKey, v)) ?? 0) > 0) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY);
+      const v = labels[t.topologyKey];
+      if (v !== undefined && (s.antiAffinity.get(t.topologyKey)?.get(v) ?? 0) > 0) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY);
     }
-    if (s.existingAntiAffinityCounts.size) {
-      const labels = nodeInfo.labels;
-      for (const k in labels) {
-        if ((s.existingAntiAffinityCounts.get(pair(k, labels[k]!)) ?? 0) > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
-      }
+    for (const [key, byValue] of s.existingAntiAffinity) {
+      const v = labels[key];
+      if (v !== undefined && (byValue.get(v) ?? 0) > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
     }
     return Status.success();
   }

@@ -16,6 +16,7 @@ import {
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import { Status } from '../../framework/status.js';
+import { KeptFigures, selectorKey } from '../shared/kept-counts.js';
 import { findUntoleratedTaint } from '../shared/taints.js';
 
 export const NAME = 'PodTopologySpread';
@@ -175,8 +176,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   private domainIndexes = { generation: -1, byKeys: new Map<string, DomainIndex>() };
   private readonly perSnapshot = new WeakMap<Snapshot, Map<string, DomainIndex>>();
   /** Counts kept from cycle to cycle (with the cache's feed), by namespace, selectors and keys. */
-  private readonly kept = new Map<string, { generation: number; position: number; counts: Map<string, number>[]; used: number }>();
-  private uses = 0;
+  private readonly kept = new KeptFigures<Map<string, number>[]>(KEPT_COUNTS_LIMIT);
 
   constructor(args: PodTopologySpreadArgs = {}) {
     this.systemDefaulted = (args.defaultingType ?? 'System') === 'System';
@@ -246,43 +246,26 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
    * what is returned then is that kept state, valid (and never to be changed) until the next cycle.
    */
   private countByPods(cs: readonly Constraint[], pod: PodT, snapshot: Snapshot): Map<string, number>[] {
-    const feed = snapshot.podChanges;
-    const gen = snapshot.nodeLabelsGeneration;
-    if (!feed || gen === undefined) return this.recount(cs, pod, snapshot);
     const ns = pod.metadata?.namespace ?? '';
-    const key = [ns, ...cs.map((c) => `${c.topologyKey}\n${c.selector.toString()}`)].join('\n\n');
-    const kept = this.kept.get(key);
-    const changes = kept && kept.generation === gen ? feed.since(kept.position) : undefined;
-    this.uses++;
-    if (!kept || !changes) {
-      const counts = this.recount(cs, pod, snapshot);
-      this.kept.set(key, { generation: gen, position: feed.position, counts, used: this.uses });
-      this.forgetUnused();
-      return counts;
-    }
-    const idx = this.domainIndex(cs.map((c) => c.topologyKey), snapshot);
-    for (const ch of changes) {
-      const p = ch.info.pod;
-      if ((p.metadata?.namespace ?? '') !== ns || p.metadata?.deletionTimestamp) continue;
-      const values = idx.nodeValues.get(ch.nodeName);
-      if (!values) continue;
-      const labels = p.metadata?.labels ?? {};
-      for (let i = 0; i < cs.length; i++) {
-        if (!cs[i]!.selector.matches(labels)) continue;
-        const m = kept.counts[i]!;
-        m.set(values[i]!, m.get(values[i]!)! + ch.delta);
-      }
-    }
-    kept.position = feed.position;
-    kept.used = this.uses;
-    return kept.counts;
-  }
-
-  /** Keeps the counts of the most recently used selectors only. */
-  private forgetUnused(): void {
-    if (this.kept.size <= KEPT_COUNTS_LIMIT) return;
-    const oldest = [...this.kept.entries()].sort((a, b) => a[1].used - b[1].used).slice(0, this.kept.size - KEPT_COUNTS_LIMIT);
-    for (const [k] of oldest) this.kept.delete(k);
+    const key = [ns, ...cs.map((c) => `${c.topologyKey}\n${selectorKey(c.selector)}`)].join('\n\n');
+    return this.kept.get(snapshot, key, {
+      recount: () => this.recount(cs, pod, snapshot),
+      apply: (counts, changes) => {
+        const idx = this.domainIndex(cs.map((c) => c.topologyKey), snapshot);
+        for (const ch of changes) {
+          const p = ch.info.pod;
+          if ((p.metadata?.namespace ?? '') !== ns || p.metadata?.deletionTimestamp) continue;
+          const values = idx.nodeValues.get(ch.nodeName);
+          if (!values) continue;
+          const labels = p.metadata?.labels ?? {};
+          for (let i = 0; i < cs.length; i++) {
+            if (!cs[i]!.selector.matches(labels)) continue;
+            const m = counts[i]!;
+            m.set(values[i]!, m.get(values[i]!)! + ch.delta);
+          }
+        }
+      },
+    });
   }
 
   private recount(cs: readonly Constraint[], pod: PodT, snapshot: Snapshot): Map<string, number>[] {
