@@ -325,30 +325,43 @@ export class Framework implements Handle {
    * breakdown is kept only with `breakdown` (explain-schedule): a cycle needs the totals.
    */
   runScore(state: CycleState, pod: PodT, nodes: readonly NodeInfo[], opts: { breakdown?: boolean } = {}): { status: Status; scores: NodePluginScores[] } {
-    const out: NodePluginScores[] = nodes.map((n) => ({ name: n.name, scores: [], totalScore: 0 }));
+    // Totals accumulate in place; only plugins that normalize need their scores as a list first.
+    const totals = new Float64Array(nodes.length);
+    const detail = opts.breakdown ? nodes.map((): { plugin: string; score: number }[] => []) : undefined;
     for (const p of this.points.score) {
       if (state.skipScorePlugins.has(p.name)) continue;
+      const weight = this.scoreWeights.get(p.name) ?? 1;
+      const add = (i: number, s: number): Status | undefined => {
+        if (s > MAX_NODE_SCORE || s < MIN_NODE_SCORE) {
+          return Status.error(`plugin "${p.name}" returns an invalid score ${s}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`);
+        }
+        totals[i] += s * weight;
+        detail?.[i]!.push({ plugin: p.name, score: s * weight });
+        return undefined;
+      };
+      if (!p.normalizeScore) {
+        for (let i = 0; i < nodes.length; i++) {
+          const r = p.score(state, pod, nodes[i]!);
+          if (r.status && !r.status.isSuccess()) return { status: Status.error(`running Score plugin "${p.name}": ${r.status.message()}`).withPlugin(p.name), scores: [] };
+          const bad = add(i, r.score);
+          if (bad) return { status: bad, scores: [] };
+        }
+        continue;
+      }
       const list: NodeScore[] = [];
       for (const n of nodes) {
         const r = p.score(state, pod, n);
         if (r.status && !r.status.isSuccess()) return { status: Status.error(`running Score plugin "${p.name}": ${r.status.message()}`).withPlugin(p.name), scores: [] };
         list.push({ name: n.name, score: r.score });
       }
-      if (p.normalizeScore) {
-        const st = p.normalizeScore(state, pod, list);
-        if (!st.isSuccess()) return { status: Status.error(`running Normalize on Score plugin "${p.name}": ${st.message()}`).withPlugin(p.name), scores: [] };
-      }
-      const weight = this.scoreWeights.get(p.name) ?? 1;
+      const st = p.normalizeScore(state, pod, list);
+      if (!st.isSuccess()) return { status: Status.error(`running Normalize on Score plugin "${p.name}": ${st.message()}`).withPlugin(p.name), scores: [] };
       for (let i = 0; i < list.length; i++) {
-        const s = list[i]!.score;
-        if (s > MAX_NODE_SCORE || s < MIN_NODE_SCORE) {
-          return { status: Status.error(`plugin "${p.name}" returns an invalid score ${s}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`), scores: [] };
-        }
-        if (opts.breakdown) out[i]!.scores.push({ plugin: p.name, score: s * weight });
-        out[i]!.totalScore += s * weight;
+        const bad = add(i, list[i]!.score);
+        if (bad) return { status: bad, scores: [] };
       }
     }
-    return { status: Status.success(), scores: out };
+    return { status: Status.success(), scores: nodes.map((n, i) => ({ name: n.name, scores: detail?.[i] ?? [], totalScore: totals[i]! })) };
   }
 
   /** The highest total; ties broken uniformly at random (reservoir sampling, as upstream). */
