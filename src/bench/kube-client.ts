@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import { parse } from 'yaml';
+import { CONNECTION_WINDOW, STREAM_WINDOW } from '../client/rest/http2-transport.js';
 
 export interface Credentials {
   server: string;
@@ -61,11 +62,6 @@ export interface KubeClientOptions {
   /** HTTP/2 connections to spread streams over (the server caps concurrent streams per connection). */
   sessions?: number;
 }
-
-// As Go's HTTP/2 transport (client-go) sizes its windows, so large LISTs are not
-// throttled by flow control on a zero-latency loopback.
-const STREAM_WINDOW = 4 << 20;
-const CONNECTION_WINDOW = 1 << 30;
 
 export class KubeClient {
   private readonly sessions: http2.ClientHttp2Session[] = [];

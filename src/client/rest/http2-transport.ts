@@ -8,6 +8,10 @@ import http2 from 'node:http2';
 import type { RESTConfig } from './rest-config.js';
 import { type Transport, type TransportRequest, type TransportResponse, type TransportStream, encodeQuery } from './transport.js';
 
+/** Receive window per stream and per connection (Go's transportDefaultStreamFlow and ConnFlow). */
+export const STREAM_WINDOW = 4 << 20;
+export const CONNECTION_WINDOW = 1 << 30;
+
 export class HTTP2Transport implements Transport {
   private session?: http2.ClientHttp2Session;
   private active = 0;
@@ -82,7 +86,11 @@ export class HTTP2Transport implements Transport {
       rejectUnauthorized: !c.insecureSkipTLSVerify,
       // Informers list and watch thousands of objects over this one connection (see the server's setting).
       maxSessionMemory: 256,
+      // Flow-control windows as Go's HTTP/2 client (client-go, kubectl) sets them: with HTTP/2's 64 KiB
+      // default a large LIST stalls on window updates every few frames.
+      settings: { initialWindowSize: STREAM_WINDOW },
     });
+    session.once('connect', () => session.setLocalWindowSize(CONNECTION_WINDOW));
     const forget = () => {
       if (this.session === session) this.session = undefined;
     };
