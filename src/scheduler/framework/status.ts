@@ -86,9 +86,14 @@ export class Status {
     return this.reasons.join(', ');
   }
 
+  /** The last status made by withPlugin: a plugin returning one constant status on many nodes gets one copy. */
+  private attributed?: Status;
+
   withPlugin(plugin: string): Status {
+    if (this.attributed?.plugin === plugin) return this.attributed;
     const s = new Status(this.code, this.reasons);
     s.plugin = plugin;
+    this.attributed = s;
     return s;
   }
 }
