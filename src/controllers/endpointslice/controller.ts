@@ -10,24 +10,19 @@ import { type DeletedFinalStateUnknown, type SharedInformer, isDeletedFinalState
 import { ResourceClient } from '../../client/rest/resource-client.js';
 import { RateLimitingQueue } from '../../client/workqueue/rate-limiting-queue.js';
 import type { Clock } from '../../machinery/clock.js';
-import { isNotFound } from '../../machinery/errors/index.js';
 import { selectorFromSet } from '../../machinery/labels/selector.js';
 import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
-import { WriteTracker } from '../framework/write-tracker.js';
+import { type ObjectWriter, TrackedWriter } from '../framework/write-tracker.js';
 import { runSyncedWorkers } from '../framework/queue-worker.js';
 import { type EndpointPod, type Service, TriggerTimeTracker, servicesOfPodHandler } from '../framework/service-pods.js';
 import { ZONE_LABEL, desiredPortGroups } from './desired.js';
 import { planSlices } from './reconciler.js';
 import { CONTROLLER_NAME, type EndpointSlice, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from './types.js';
 
-export interface SliceWriter {
-  create(namespace: string, slice: EndpointSlice): Promise<EndpointSlice>;
-  update(namespace: string, slice: EndpointSlice): Promise<EndpointSlice>;
-  delete(namespace: string, name: string): Promise<unknown>;
-}
+export type SliceWriter = ObjectWriter<EndpointSlice>;
 
 export interface EndpointSliceControllerOptions {
   serviceInformer: SharedInformer<Service>;
@@ -51,9 +46,10 @@ export class EndpointSliceController implements Controller {
   private readonly handlers: Disposable[] = [];
   private readonly triggerTimes = new TriggerTimeTracker();
   /** Per service: slice name -> resourceVersion we wrote (`deleted` for deletions). */
-  private readonly writes = new WriteTracker();
+  private readonly slices: TrackedWriter<EndpointSlice>;
 
   constructor(private readonly opts: EndpointSliceControllerOptions) {
+    this.slices = new TrackedWriter(opts.writer);
     this.queue = new RateLimitingQueue<string>({ clock: opts.clock });
     const svcKey = (obj: Service | DeletedFinalStateUnknown<Service>) => this.queue.add(metaNamespaceKey(isDeletedFinalStateUnknown(obj) ? obj.obj : obj));
     const sliceKey = (obj: EndpointSlice | DeletedFinalStateUnknown<EndpointSlice>) => {
@@ -88,7 +84,6 @@ export class EndpointSliceController implements Controller {
     });
   }
 
-
   private managedSlices(namespace: string, service: string): EndpointSlice[] {
     return this.opts.sliceInformer
       .lister()
@@ -96,20 +91,18 @@ export class EndpointSliceController implements Controller {
       .filter((s) => isManaged(s) && s.metadata.labels?.[SERVICE_NAME_LABEL] === service);
   }
 
-
-
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const svc = this.opts.serviceInformer.lister().get(namespace, name);
     const existing = this.managedSlices(namespace, name);
-    if (!this.writes.caughtUp(key, existing)) {
+    if (!this.slices.caughtUp(key, existing)) {
       this.queue.addAfter(key, STALE_RETRY_MS);
       return;
     }
     if (!svc) {
       this.triggerTimes.forget(key);
       // The garbage collector would remove them by ownerReference; doing it here does not depend on it running.
-      for (const s of existing) await this.deleteSlice(key, namespace, s.metadata.name!);
+      for (const s of existing) await this.slices.delete(key, namespace, s.metadata.name!);
       return;
     }
     // Without a selector the slices are someone else's (users, or the API server for `kubernetes`).
@@ -119,27 +112,12 @@ export class EndpointSliceController implements Controller {
     const desired = desiredPortGroups(svc, pods, (node) => nodes.get('', node)?.metadata.labels?.[ZONE_LABEL]);
     const triggerTime = this.triggerTimes.compute(key, svc, pods);
     const plan = planSlices({ service: svc, desired, existing, triggerTime, maxEndpointsPerSlice: this.opts.maxEndpointsPerSlice });
-    for (const s of plan.update) {
-      const out = await this.opts.writer.update(namespace, s);
-      this.writes.noteWrite(key, out);
-    }
-    for (const s of plan.create) {
-      const out = await this.opts.writer.create(namespace, s);
-      this.writes.noteWrite(key, out);
-    }
-    for (const s of plan.delete) await this.deleteSlice(key, namespace, s.metadata.name!);
+    for (const s of plan.update) await this.slices.update(key, namespace, s);
+    for (const s of plan.create) await this.slices.create(key, namespace, s);
+    for (const s of plan.delete) await this.slices.delete(key, namespace, s.metadata.name!);
   }
 
-  private async deleteSlice(key: string, namespace: string, name: string): Promise<void> {
-    try {
-      await this.opts.writer.delete(namespace, name);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    this.writes.noteDeleted(key, name);
-  }
 }
-
 
 const gvr = {
   services: { group: '', version: 'v1', resource: 'services' },

@@ -15,7 +15,7 @@ import { type DeletedFinalStateUnknown, type SharedInformer, isDeletedFinalState
 import { ResourceClient } from '../../client/rest/resource-client.js';
 import { RateLimitingQueue } from '../../client/workqueue/rate-limiting-queue.js';
 import type { Clock } from '../../machinery/clock.js';
-import { isNotFound, isStatusError } from '../../machinery/errors/index.js';
+import { isStatusError } from '../../machinery/errors/index.js';
 import type { Disposable } from '../../machinery/lifecycle.js';
 import type { Logger } from '../../machinery/log.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
@@ -23,7 +23,7 @@ import type { Endpoints } from '../endpoints/controller.js';
 import type { EndpointSlice } from '../endpointslice/types.js';
 import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../endpointslice/types.js';
 import type { Controller, ControllerContext, ControllerDescriptor } from '../framework/controller.js';
-import { WriteTracker } from '../framework/write-tracker.js';
+import { type ObjectWriter, TrackedWriter } from '../framework/write-tracker.js';
 import type { EventSink } from '../framework/pod-control.js';
 import { errorMessage } from '../framework/pod-control.js';
 import { runSyncedWorkers } from '../framework/queue-worker.js';
@@ -35,11 +35,7 @@ export const ENDPOINTSLICE_MIRRORING_CONTROLLER = 'endpointslicemirroring';
 /** The component upstream's mirroring controller reports events as. */
 export const MIRRORING_EVENT_COMPONENT = 'endpoint-slice-mirroring-controller';
 
-export interface MirroredSliceWriter {
-  create(namespace: string, slice: EndpointSlice): Promise<EndpointSlice>;
-  update(namespace: string, slice: EndpointSlice): Promise<EndpointSlice>;
-  delete(namespace: string, name: string): Promise<unknown>;
-}
+export type MirroredSliceWriter = ObjectWriter<EndpointSlice>;
 
 export interface EndpointSliceMirroringControllerOptions {
   serviceInformer: SharedInformer<Service>;
@@ -70,9 +66,10 @@ export class EndpointSliceMirroringController implements Controller {
   readonly queue: RateLimitingQueue<string>;
   private readonly handlers: Disposable[] = [];
   /** Per key: slice name -> resourceVersion we wrote (`deleted` for deletions), until the cache shows it. */
-  private readonly writes = new WriteTracker();
+  private readonly slices: TrackedWriter<EndpointSlice>;
 
   constructor(private readonly opts: EndpointSliceMirroringControllerOptions) {
+    this.slices = new TrackedWriter(opts.writer);
     this.queue = new RateLimitingQueue<string>({ clock: opts.clock });
     const enqueue = (obj: { metadata: { namespace?: string; name?: string } }) => this.queue.add(metaNamespaceKey(obj));
     const selectorless = (svc: Service) => !svc.spec?.selector;
@@ -138,14 +135,14 @@ export class EndpointSliceMirroringController implements Controller {
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const slices = this.mirroredSlices(namespace, name);
-    if (!this.writes.caughtUp(key, slices)) {
+    if (!this.slices.caughtUp(key, slices)) {
       this.queue.addAfter(key, STALE_RETRY_MS);
       return;
     }
     const endpoints = this.opts.endpointsInformer.lister().get(namespace, name);
     const svc = this.opts.serviceInformer.lister().get(namespace, name);
     if (!endpoints || !shouldMirror(endpoints) || !svc || svc.spec?.selector) {
-      for (const s of slices) await this.deleteSlice(key, namespace, s.metadata.name!);
+      for (const s of slices) await this.slices.delete(key, namespace, s.metadata.name!);
       return;
     }
     const max = this.opts.maxEndpointsPerSubset ?? MIRRORING_MAX_ENDPOINTS_PER_SUBSET;
@@ -160,36 +157,19 @@ export class EndpointSliceMirroringController implements Controller {
     // An Endpoints object on its way out gets no new slices.
     if (!endpoints.metadata.deletionTimestamp) {
       for (const s of plan.create) {
-        let out: EndpointSlice;
         try {
-          out = await this.opts.writer.create(namespace, s);
+          await this.slices.create(key, namespace, s);
         } catch (err) {
           // A namespace being deleted refuses new objects; its endpoints go with it.
           if (isStatusError(err) && err.reason === 'Forbidden' && /being terminated/.test(errorMessage(err))) return;
           throw new Error(`failed to create EndpointSlice for Endpoints ${key}: ${errorMessage(err)}`, { cause: err });
         }
-        this.writes.noteWrite(key, out);
       }
     }
-    for (const s of plan.update) {
-      const out = await this.opts.writer.update(namespace, s);
-      this.writes.noteWrite(key, out);
-    }
-    for (const s of plan.delete) await this.deleteSlice(key, namespace, s.metadata.name!);
-  }
-
-
-
-  private async deleteSlice(key: string, namespace: string, name: string): Promise<void> {
-    try {
-      await this.opts.writer.delete(namespace, name);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    this.writes.noteDeleted(key, name);
+    for (const s of plan.update) await this.slices.update(key, namespace, s);
+    for (const s of plan.delete) await this.slices.delete(key, namespace, s.metadata.name!);
   }
 }
-
 
 const gvr = {
   services: { group: '', version: 'v1', resource: 'services' },

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { KubeObject } from '../../machinery/meta/types.js';
-import { WriteTracker } from './write-tracker.js';
+import { isNotFound } from '../../machinery/errors/index.js';
+import { StatusError } from '../../machinery/errors/status-error.js';
+import { TrackedWriter, WriteTracker } from './write-tracker.js';
 
 const obj = (name: string, rv: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, resourceVersion: rv } });
 
@@ -33,5 +35,27 @@ describe('WriteTracker', () => {
     t.noteWrite('k', obj('s1', 'abc'));
     assert.equal(t.caughtUp('k', [obj('s1', 'abd')]), false);
     assert.equal(t.caughtUp('k', [obj('s1', 'abc')]), true);
+  });
+
+  test('a tracked writer remembers its writes; deleting what is already gone counts as deleted', async () => {
+    const gone = new StatusError(404, 'NotFound', 'configmaps "s2" not found');
+    assert.ok(isNotFound(gone));
+    const w = new TrackedWriter<KubeObject>({
+      create: async (_ns, o) => ({ ...o, metadata: { ...o.metadata, resourceVersion: '7' } }),
+      update: async (_ns, o) => ({ ...o, metadata: { ...o.metadata, resourceVersion: '8' } }),
+      delete: async (_ns, name) => {
+        if (name === 's2') throw gone;
+        if (name === 'bad') throw new Error('boom');
+      },
+    });
+    await w.create('k', 'ns', obj('s1', ''));
+    assert.equal(w.caughtUp('k', [obj('s1', '6')]), false);
+    assert.equal(w.caughtUp('k', [obj('s1', '7')]), true);
+    await w.delete('k', 'ns', 's2');
+    assert.equal(w.caughtUp('k', [obj('s2', '1')]), false);
+    assert.equal(w.caughtUp('k', []), true);
+    await assert.rejects(w.delete('k', 'ns', 'bad'), /boom/);
+    // A failed write is not awaited.
+    assert.equal(w.caughtUp('k', []), true);
   });
 });

@@ -4,6 +4,7 @@
  * visible would act on a stale cache (a slice it just created looks missing,
  * so it creates another); with this it waits for the cache to catch up.
  */
+import { isNotFound } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
 
 const DELETED = 'deleted';
@@ -45,4 +46,44 @@ function rvAtLeast(seen: string | undefined, wrote: string): boolean {
   if (!seen) return false;
   if (/^\d+$/.test(seen) && /^\d+$/.test(wrote)) return BigInt(seen) >= BigInt(wrote);
   return seen === wrote;
+}
+
+/** Writes to one namespaced resource: what a controller gets from its API client. */
+export interface ObjectWriter<T extends KubeObject> {
+  create(namespace: string, obj: T): Promise<T>;
+  update(namespace: string, obj: T): Promise<T>;
+  delete(namespace: string, name: string): Promise<unknown>;
+}
+
+/** An ObjectWriter whose writes, under a controller's key, are remembered until its cache shows them. */
+export class TrackedWriter<T extends KubeObject> {
+  private readonly tracker = new WriteTracker();
+
+  constructor(private readonly writer: ObjectWriter<T>) {}
+
+  caughtUp(key: string, cached: readonly T[]): boolean {
+    return this.tracker.caughtUp(key, cached);
+  }
+
+  async create(key: string, namespace: string, obj: T): Promise<T> {
+    const out = await this.writer.create(namespace, obj);
+    this.tracker.noteWrite(key, out);
+    return out;
+  }
+
+  async update(key: string, namespace: string, obj: T): Promise<T> {
+    const out = await this.writer.update(namespace, obj);
+    this.tracker.noteWrite(key, out);
+    return out;
+  }
+
+  /** Deletes; an object already gone counts as deleted. */
+  async delete(key: string, namespace: string, name: string): Promise<void> {
+    try {
+      await this.writer.delete(namespace, name);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    this.tracker.noteDeleted(key, name);
+  }
 }
