@@ -85,4 +85,61 @@ describe('Store', () => {
     await assert.rejects(cms.get('default', 'c'), /not found/);
     cache.dispose();
   });
+
+  describe('updates start from the watch cache, which never decides an outcome while it lags', () => {
+    const KEY = '/registry/configmaps/default/c';
+    const cm = (data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data });
+    /**
+     * Returns a function that writes `data` behind the cache's back: called in the same task as the update
+     * under test, the cache sees that write only afterwards.
+     */
+    async function prepareWriteAround(backend: MemoryBackend, cache: WatchCache, data: Record<string, string>): Promise<() => number> {
+      const kv = (await backend.get(KEY))!;
+      const stored = JSON.parse(Buffer.from(kv.value).toString()) as KubeObject;
+      return () => {
+        void backend.update(KEY, Buffer.from(JSON.stringify({ ...stored, data })), kv.modRevision);
+        const written = kv.modRevision + 1;
+        assert.ok(cache.revision < written, 'the cache must lag for this test to mean anything');
+        return written;
+      };
+    }
+
+    test('a resourceVersion newer than the cached copy is not a conflict', async () => {
+      const { registry, ctx, cache, backend } = await setup();
+      const cms = registry.storeFor('', 'configmaps')!;
+      await cms.create(ctx, cm({ v: '1' }));
+      const writeAround = await prepareWriteAround(backend, cache, { v: '2' });
+      const written = writeAround();
+      const out = await cms.guaranteedUpdate(ctx, 'default', 'c', (cur) => ({ ...cur!, metadata: { ...cur!.metadata, resourceVersion: String(written) }, data: { v: '3' } }));
+      assert.equal((out.object as KubeObject & { data: Record<string, string> }).data.v, '3');
+      assert.ok(Number(out.object.metadata.resourceVersion) > written);
+      cache.dispose();
+    });
+
+    test('a write that equals the stale cached copy is written, not taken for a no-op', async () => {
+      const { registry, ctx, cache, backend } = await setup();
+      const cms = registry.storeFor('', 'configmaps')!;
+      await cms.create(ctx, cm({ v: '1' }));
+      const writeAround = await prepareWriteAround(backend, cache, { v: '2' });
+      const written = writeAround();
+      const out = await cms.guaranteedUpdate(ctx, 'default', 'c', (cur) => ({ ...cur!, data: { v: '1' } }));
+      assert.ok(Number(out.object.metadata.resourceVersion) > written);
+      const stored = JSON.parse(Buffer.from((await backend.get(KEY))!.value).toString()) as { data: Record<string, string> };
+      assert.deepEqual(stored.data, { v: '1' });
+      cache.dispose();
+    });
+
+    test('a stale resourceVersion is still a conflict', async () => {
+      const { registry, ctx, cache, backend } = await setup();
+      const cms = registry.storeFor('', 'configmaps')!;
+      const created = await cms.create(ctx, cm({ v: '1' }));
+      const writeAround = await prepareWriteAround(backend, cache, { v: '2' });
+      writeAround();
+      await assert.rejects(
+        cms.guaranteedUpdate(ctx, 'default', 'c', (cur) => ({ ...cur!, metadata: { ...cur!.metadata, resourceVersion: created.metadata.resourceVersion }, data: { v: '3' } })),
+        /the object has been modified/,
+      );
+      cache.dispose();
+    });
+  });
 });

@@ -431,10 +431,7 @@ export class Store {
       return { object: created, created: true };
     }
     const wantRV = desired.metadata.resourceVersion;
-    if (wantRV && wantRV !== current.metadata.resourceVersion) {
-      if (cached) return RETRY;
-      throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
-    }
+    if (wantRV && wantRV !== current.metadata.resourceVersion) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
     if (!wantRV && !strategy.allowUnconditionalUpdate) {
       throw invalid({ group: this.resource.group, kind: this.kind }, name, [{ type: 'FieldValueRequired', field: 'metadata.resourceVersion', detail: 'must be specified for an update' }]);
     }
@@ -457,14 +454,15 @@ export class Store {
     if (opts.finalize) obj = opts.finalize(obj, current);
     if (opts.validate) await opts.validate(obj, current);
     obj.metadata.resourceVersion = current.metadata.resourceVersion;
-    // A no-op write is not written: the resourceVersion stays, as upstream.
+    // A no-op write is not written: the resourceVersion stays, as upstream. Not an error, so the catch that
+    // sends every failure from a cached copy back to storage does not see it: a cached no-op is checked here.
     if (sameObject(obj, current)) return cached ? RETRY : { object: current, created: false };
     // Finalizers emptied on an object being deleted: it goes now.
     if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0 && !strategy.holdsDeletion?.(obj)) {
       if (ctx.dryRun) return { object: obj, created: false };
       const del = await this.backend.delete(key, modRevision!);
       if (!del.ok) {
-        if (wantRV && !cached) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
+        if (wantRV) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
         return RETRY;
       }
       await this.strategy.afterDelete?.(obj);
@@ -478,7 +476,7 @@ export class Store {
     if (!res.ok) {
       if (rollback) await rollback().catch(() => undefined);
       if (!res.kv) throw this.notFound(name);
-      if (wantRV && !cached) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
+      if (wantRV) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
       if (attempt > 50) throw conflict(this.resource, name, OPTIMISTIC_LOCK_MESSAGE);
       return RETRY;
     }
