@@ -16,7 +16,7 @@ import {
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { Snapshot } from '../../framework/snapshot.js';
 import { Status } from '../../framework/status.js';
-import { KeptFigures, selectorKey } from '../shared/kept-counts.js';
+import { KeptFigures, NodeLabelFigures, selectorKey } from '../shared/kept-counts.js';
 import { findUntoleratedTaint } from '../shared/taints.js';
 
 export const NAME = 'PodTopologySpread';
@@ -176,8 +176,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   private readonly defaults: DefaultConstraint[];
   private readonly systemDefaulted: boolean;
   /** Domain indexes by topology keys, valid while the snapshots' node labels generation stays the same. */
-  private domainIndexes = { generation: -1, byKeys: new Map<string, DomainIndex>() };
-  private readonly perSnapshot = new WeakMap<Snapshot, Map<string, DomainIndex>>();
+  private readonly domainIndexes = new NodeLabelFigures<DomainIndex>();
   /** Counts kept from cycle to cycle (with the cache's feed), by namespace, selectors and keys. */
   private readonly kept = new KeptFigures<Map<string, number>[]>(KEPT_COUNTS_LIMIT);
 
@@ -228,19 +227,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   }
 
   private domainIndex(keys: readonly string[], snapshot: Snapshot): DomainIndex {
-    const key = keys.join('\n');
-    let cache: Map<string, DomainIndex>;
-    const gen = snapshot.nodeLabelsGeneration;
-    if (gen === undefined) {
-      cache = this.perSnapshot.get(snapshot) ?? new Map();
-      this.perSnapshot.set(snapshot, cache);
-    } else {
-      if (this.domainIndexes.generation !== gen) this.domainIndexes = { generation: gen, byKeys: new Map() };
-      cache = this.domainIndexes.byKeys;
-    }
-    let idx = cache.get(key);
-    if (!idx) cache.set(key, (idx = buildDomainIndex(keys, snapshot.list())));
-    return idx;
+    return this.domainIndexes.of(snapshot, keys.join('\n'), () => buildDomainIndex(keys, snapshot.list()));
   }
 
   /**

@@ -6,37 +6,49 @@
  * starts over when the node labels change or the feed no longer reaches back.
  */
 import type { Selector } from '../../../machinery/labels/selector.js';
-import type { Snapshot } from '../../framework/snapshot.js';
+import type { PodChange, Snapshot } from '../../framework/snapshot.js';
 
 /** A selector's identity: the selector that matches nothing is not the empty one. */
 export function selectorKey(s: Selector): string {
   return s.isNothing() ? '\u2205' : s.toString();
 }
 
-/** Node label values by key, valid for one node labels generation (or for one snapshot without one). */
-export class NodeValues {
+/**
+ * Figures derived from the nodes' names and labels alone, by key: kept while the snapshots' node
+ * labels generation stays the same (or, for a snapshot without one, for that snapshot).
+ */
+export class NodeLabelFigures<T> {
   private generation: number | undefined = -1;
   private snapshot: Snapshot | undefined;
-  private byKey = new Map<string, Map<string, string>>();
+  private byKey = new Map<string, T>();
 
-  /** The value of `key` on each node of the snapshot that has it, by node name. */
-  of(snapshot: Snapshot, key: string): ReadonlyMap<string, string> {
+  of(snapshot: Snapshot, key: string, build: () => T): T {
     const gen = snapshot.nodeLabelsGeneration;
     if (gen === undefined ? this.snapshot !== snapshot : this.generation !== gen) {
       this.byKey = new Map();
       this.generation = gen;
       this.snapshot = gen === undefined ? snapshot : undefined;
     }
-    let m = this.byKey.get(key);
-    if (!m) {
-      m = new Map();
+    let v = this.byKey.get(key);
+    if (v === undefined) this.byKey.set(key, (v = build()));
+    return v;
+  }
+}
+
+/** Node label values by key. */
+export class NodeValues {
+  private readonly figures = new NodeLabelFigures<ReadonlyMap<string, string>>();
+
+  /** The value of `key` on each node of the snapshot that has it, by node name. */
+  of(snapshot: Snapshot, key: string): ReadonlyMap<string, string> {
+    return this.figures.of(snapshot, key, () => {
+      const m = new Map<string, string>();
       for (const ni of snapshot.list()) {
         const v = ni.labels[key];
         if (v !== undefined) m.set(ni.name, v);
       }
-      this.byKey.set(key, m);
-    }
-    return m;
+      return m;
+    });
   }
 }
 
@@ -59,7 +71,7 @@ export class KeptFigures<T> {
    * The figure for `key` brought up to date: `apply` takes the changes since it was last current,
    * `recount` starts over (no feed, other node labels, or changes no longer kept).
    */
-  get(snapshot: Snapshot, key: string, ops: { recount: () => T; apply: (value: T, changes: NonNullable<ReturnType<NonNullable<Snapshot['podChanges']>['since']>>) => void }): T {
+  get(snapshot: Snapshot, key: string, ops: { recount: () => T; apply: (value: T, changes: readonly PodChange[]) => void }): T {
     const feed = snapshot.podChanges;
     const gen = snapshot.nodeLabelsGeneration;
     if (!feed || gen === undefined) return ops.recount();
