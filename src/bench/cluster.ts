@@ -10,7 +10,7 @@
  *   nodes (default 50), timed from create to every replica available.
  *
  *   --only idle|deployment  --nodes 5000  --idle-seconds 60  --sim external|in-process
- *   --replicas 1000  --deployment-nodes 50
+ *   --replicas 1000  --deployment-nodes 50  --cpu-prof-dir DIR (profile the server process)
  *
  * The last line printed is one JSON object with every figure.
  */
@@ -33,6 +33,7 @@ export interface ClusterBenchConfig {
   sim: 'external' | 'in-process';
   replicas: number;
   deploymentNodes: number;
+  cpuProfDir?: string;
 }
 
 const flagSpecs: FlagSpec[] = [
@@ -42,6 +43,7 @@ const flagSpecs: FlagSpec[] = [
   { name: 'sim', kind: 'string', usage: 'where the idle measurement runs its simulated nodes: external or in-process', default: 'external' },
   { name: 'replicas', kind: 'int', usage: 'replicas of the measured Deployment', default: 1000 },
   { name: 'deployment-nodes', kind: 'int', usage: 'simulated nodes for the Deployment measurement', default: 50 },
+  { name: 'cpu-prof-dir', kind: 'string', usage: 'write a CPU profile of the server process here' },
 ];
 
 export function parseClusterBenchFlags(argv: string[]): ClusterBenchConfig {
@@ -53,7 +55,7 @@ export function parseClusterBenchFlags(argv: string[]): ClusterBenchConfig {
   if (sim !== 'external' && sim !== 'in-process') throw new UsageError(`unknown --sim "${sim}": want external or in-process`);
   const cfg = { only, nodes: Number(values.nodes), idleSeconds: Number(values['idle-seconds']), sim, replicas: Number(values.replicas), deploymentNodes: Number(values['deployment-nodes']) };
   for (const [k, v] of Object.entries(cfg)) if (typeof v === 'number' && !(v > 0)) throw new UsageError(`--${k} must be positive`);
-  return cfg as ClusterBenchConfig;
+  return { ...cfg, cpuProfDir: values['cpu-prof-dir'] as string | undefined } as ClusterBenchConfig;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -68,9 +70,10 @@ async function pollUntil<T>(what: string, timeoutMs: number, fn: () => Promise<T
   }
 }
 
-async function withServer<T>(args: string[], fn: (s: ServerProcess, c: KubeClient) => Promise<T>): Promise<T> {
+async function withServer<T>(args: string[], cpuProfDir: string | undefined, fn: (s: ServerProcess, c: KubeClient) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-cluster-'));
-  const server = await ServerProcess.start({ dataDir: dir, datastore: 'sqlite', withComponents: true, serverArgs: args });
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
+  const server = await ServerProcess.start({ dataDir: dir, datastore: 'sqlite', withComponents: true, serverArgs: args, nodeArgs });
   try {
     const client = await KubeClient.connect(loadKubeconfig(server.kubeconfig));
     try {
@@ -104,7 +107,7 @@ async function idle(cfg: ClusterBenchConfig): Promise<IdleResult> {
   // A /24 per node: the default /16 cluster CIDR holds 256 nodes, the CGNAT /10 holds 16384.
   const cidr = cfg.nodes > 256 ? ['--cluster-cidr', '100.64.0.0/10'] : [];
   const inProcess = cfg.sim === 'in-process';
-  return withServer(inProcess ? ['--sim-nodes', String(cfg.nodes), ...cidr] : cidr, async (server) => {
+  return withServer(inProcess ? ['--sim-nodes', String(cfg.nodes), ...cidr] : cidr, cfg.cpuProfDir, async (server) => {
     const t0 = performance.now();
     const sim = inProcess ? undefined : spawn(process.execPath, [K8TS_BIN, 'sim', '--nodes', String(cfg.nodes), '--kubeconfig', server.kubeconfig, ...cidr], { stdio: ['ignore', 'ignore', 'inherit'] });
     try {
@@ -153,7 +156,7 @@ export interface DeploymentResult {
 }
 
 async function deployment(cfg: ClusterBenchConfig): Promise<DeploymentResult> {
-  return withServer(['--sim-nodes', String(cfg.deploymentNodes)], async (_server, client) => {
+  return withServer(['--sim-nodes', String(cfg.deploymentNodes)], cfg.cpuProfDir, async (_server, client) => {
     await pollUntil(`${cfg.deploymentNodes} nodes`, 120_000, async () => {
       const list = await client.json<NodeList>('GET', '/api/v1/nodes');
       return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length >= cfg.deploymentNodes ? true : undefined;

@@ -3,9 +3,10 @@
  * their Leases fresh, and play the kubelet for the pods bound to them by
  * walking each pod through the declarative stages.
  *
- * Heartbeats are what makes thousands of nodes expensive, so each node renews
- * its Lease once per period at its own offset (the load is flat, not a burst)
- * and posts its status only on the slow report period when nothing changed.
+ * Heartbeats are what makes thousands of nodes expensive. Each node renews its
+ * Lease once per period and posts its status only on the slow report period
+ * when nothing changed; the nodes due in the same tick of a timing wheel send
+ * theirs together, so the server takes them in bursts (see heartbeat-wheel.ts).
  */
 import { SharedInformer } from '../client/informers/shared-informer.js';
 import { nodeNameIndexFunc } from '../client/cache/store.js';
@@ -16,6 +17,7 @@ import { isAlreadyExists, isNotFound } from '../machinery/errors/index.js';
 import type { Logger } from '../machinery/log.js';
 import type { GroupVersionResource, KubeObject } from '../machinery/meta/types.js';
 import { addressIn, podCIDRFor } from './cidr.js';
+import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { completedStatus, readinessStatus, runningStatus, type PodStatus, type SimPod } from './pod-status.js';
 import { ANNOTATION_NODE_DOWN, defaultStages, matchStage, type Stage, stageDelayMs } from './stages.js';
 
@@ -56,6 +58,8 @@ export interface SimulatedNodesOptions {
   leaseRenewIntervalMs?: number;
   /** How often an unchanged node status is posted (upstream: 5 minutes). */
   statusReportIntervalMs?: number;
+  /** Heartbeats of the nodes due within one tick go out together (default 1 s). */
+  heartbeatTickMs?: number;
   /** Nodes registered at once. */
   registerConcurrency?: number;
 }
@@ -65,8 +69,6 @@ interface SimNode {
   index: number;
   podCIDR: string;
   internalIP: string;
-  leaseTimer?: Timer;
-  statusTimer?: Timer;
   down: boolean;
   /** Address offsets in the podCIDR taken by pods, by pod key. */
   ips: Map<string, number>;
@@ -95,6 +97,7 @@ export class SimulatedNodes {
   private readonly podClient: ResourceClient<Pod>;
   private readonly leaseClient: ResourceClient;
   private podInformer?: SharedInformer<Pod>;
+  private wheels: HeartbeatWheel<SimNode>[] = [];
   private stopped = false;
 
   constructor(private readonly opts: SimulatedNodesOptions) {
@@ -160,10 +163,7 @@ export class SimulatedNodes {
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
     this.stopped = true;
-    for (const n of this.nodes.values()) {
-      n.leaseTimer?.cancel();
-      n.statusTimer?.cancel();
-    }
+    for (const w of this.wheels) w.stop();
     for (const p of this.pending.values()) p.timer.cancel();
     this.pending.clear();
     await Promise.all(runs);
@@ -312,27 +312,31 @@ export class SimulatedNodes {
   }
 
   private startHeartbeats(): void {
+    const { clock } = this.opts;
+    const tickMs = this.opts.heartbeatTickMs ?? 1000;
     // A quarter of the 40 s lease, as kubelets renew.
-    const leaseEvery = this.opts.leaseRenewIntervalMs ?? 10_000;
-    const statusEvery = this.opts.statusReportIntervalMs ?? 300_000;
-    const total = this.nodes.size;
-    let i = 0;
+    const leases = new HeartbeatWheel<SimNode>({
+      clock,
+      periodMs: this.opts.leaseRenewIntervalMs ?? 10_000,
+      tickMs,
+      fire: (due) => {
+        for (const n of due) if (!n.down && !this.stopped) void this.heartbeat(n, '');
+      },
+    });
+    const statuses = new HeartbeatWheel<SimNode>({
+      clock,
+      periodMs: this.opts.statusReportIntervalMs ?? 300_000,
+      tickMs,
+      fire: (due) => {
+        for (const n of due) if (!n.down && !this.stopped) void this.reportStatus(n);
+      },
+    });
     for (const n of this.nodes.values()) {
-      const share = i++ / Math.max(1, total);
-      const leaseTick = () => {
-        if (this.stopped) return;
-        n.leaseTimer = this.opts.clock.setTimeout(leaseTick, leaseEvery);
-        if (!n.down) void this.heartbeat(n, '');
-      };
-      const statusTick = () => {
-        if (this.stopped) return;
-        n.statusTimer = this.opts.clock.setTimeout(statusTick, statusEvery);
-        if (!n.down) void this.reportStatus(n);
-      };
-      // Offsets spread the nodes evenly over each period, so the server sees a steady trickle.
-      n.leaseTimer = this.opts.clock.setTimeout(leaseTick, Math.floor(leaseEvery * share) || leaseEvery);
-      n.statusTimer = this.opts.clock.setTimeout(statusTick, Math.floor(statusEvery * share) || statusEvery);
+      leases.add(n);
+      statuses.add(n);
     }
+    this.wheels = [leases, statuses];
+    for (const w of this.wheels) w.start();
   }
 
   private async heartbeat(n: SimNode, nodeUID: string): Promise<void> {

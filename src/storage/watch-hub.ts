@@ -10,6 +10,8 @@ import type { WatchEvent, WatchOptions } from './interface.js';
 interface Watcher {
   prefix: string;
   opts: WatchOptions;
+  /** Events at or below this revision are not delivered (the watcher's history already covers them). */
+  after: number;
   queue: WatchEvent[];
   scheduled: boolean;
   done: boolean;
@@ -33,12 +35,16 @@ export class WatchHub {
     return this.watchers.size;
   }
 
-  /** Starts a watcher whose first delivery is `replay`; later `publish` calls follow it. */
-  add(prefix: string, opts: WatchOptions, replay: WatchEvent[]): void {
+  /**
+   * Starts a watcher whose first delivery is `replay`; later `publish` calls follow it, except events
+   * at or below `after` (a backend may publish writes later than they became readable).
+   */
+  add(prefix: string, opts: WatchOptions, replay: WatchEvent[], after = 0): void {
     if (opts.signal.aborted) return;
     const w: Watcher = {
       prefix,
       opts,
+      after,
       queue: replay.slice(),
       scheduled: false,
       done: false,
@@ -52,7 +58,7 @@ export class WatchHub {
 
   publish(ev: WatchEvent): void {
     for (const w of this.watchers) {
-      if (!ev.kv.key.startsWith(w.prefix)) continue;
+      if (!ev.kv.key.startsWith(w.prefix) || ev.kv.modRevision <= w.after) continue;
       w.queue.push(ev);
       this.schedule(w);
     }

@@ -55,5 +55,8 @@ export const STATEMENTS = {
   leaseInsert: 'INSERT INTO leases (ttl, expires_at) VALUES (?, ?)',
   leaseRenew: 'UPDATE leases SET expires_at = ? WHERE id = ?',
   leaseDelete: 'DELETE FROM leases WHERE id = ?',
+  begin: 'BEGIN IMMEDIATE',
+  commit: 'COMMIT',
+  rollback: 'ROLLBACK',
   leaseKeys: 'SELECT k.name FROM kine k WHERE k.lease = ? AND k.deleted = 0 AND k.id = (SELECT MAX(id) FROM kine WHERE name = k.name)',
 } as const;

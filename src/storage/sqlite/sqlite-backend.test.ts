@@ -1,6 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,11 +115,14 @@ describe('SqliteBackend', () => {
       `import { SqliteBackend } from ${JSON.stringify(moduleUrl)};`,
       `const b = new SqliteBackend({ path: ${JSON.stringify(file)} });`,
       'const enc = new TextEncoder();',
-      'for (let i = 0; ; i++) {',
-      '  const r = await b.create(`/kill/${i}`, enc.encode(String(i)));',
-      '  if (!r.ok) process.exit(2);',
-      '  process.stdout.write(`${i} ${r.revision}\\n`);',
-      '}',
+      // Eight writers at once, so writes commit in groups as a busy server's do.
+      'await Promise.all(Array.from({ length: 8 }, async (_, w) => {',
+      '  for (let i = w; ; i += 8) {',
+      '    const r = await b.create(`/kill/${i}`, enc.encode(String(i)));',
+      '    if (!r.ok) process.exit(2);',
+      '    process.stdout.write(`${i} ${r.revision}\\n`);',
+      '  }',
+      '}));',
     ].join('\n'));
     const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const acked: [number, number][] = [];
@@ -150,5 +154,87 @@ describe('SqliteBackend', () => {
     assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged writes lost`);
     assert.ok((await b.currentRevision()) >= acked.at(-1)![1]);
     b.dispose();
+  });
+
+  test('writes made together commit as one group, acknowledged and published only once committed', async () => {
+    const file = freshPath();
+    const b = new SqliteBackend({ path: file });
+    const other = new Database(file, { readonly: true });
+    const committedRows = () => (other.prepare('SELECT COUNT(*) AS n FROM kine').get() as { n: number }).n;
+    try {
+      const w = new WatchCollector();
+      b.watch('/g/', { afterRevision: 0, onEvents: w.onEvents, onError: w.onError, signal: w.ac.signal });
+      const writes = Array.from({ length: 20 }, (_, i) => b.create(`/g/${i}`, encodeText(String(i))));
+      // Nothing is on disk for another reader, nor published, before the group commits;
+      // this connection reads its own group already.
+      assert.equal(committedRows(), 0);
+      assert.equal(await b.currentRevision(), 0);
+      assert.equal(decodeText((await b.get('/g/3'))!.value), '3');
+      await Promise.resolve();
+      assert.equal(w.events.length, 0);
+      const results = await Promise.all(writes);
+      assert.deepEqual(results.map((r) => r.revision), Array.from({ length: 20 }, (_, i) => i + 1));
+      assert.equal(committedRows(), 20, 'acknowledged writes are committed');
+      assert.equal(await b.currentRevision(), 20);
+      await w.until('20 events', () => w.events.length === 20);
+      assert.deepEqual(w.events.map((e) => e.kv.modRevision), Array.from({ length: 20 }, (_, i) => i + 1));
+      w.ac.abort();
+    } finally {
+      other.close();
+      b.dispose();
+    }
+  });
+
+  test('a watch from a revision read inside an open group gets each later event once', async () => {
+    const b = new SqliteBackend({ path: freshPath() });
+    try {
+      await b.create('/r/a', encodeText('a'));
+      const pending = [b.create('/r/b', encodeText('b')), b.create('/r/c', encodeText('c'))];
+      const listed = await b.range('/r/');
+      assert.deepEqual(listed.kvs.map((kv) => kv.key), ['/r/a', '/r/b', '/r/c']);
+      assert.equal(listed.revision, 3);
+      const fromList = new WatchCollector();
+      b.watch('/r/', { afterRevision: listed.revision, onEvents: fromList.onEvents, onError: fromList.onError, signal: fromList.ac.signal });
+      const fromOne = new WatchCollector();
+      b.watch('/r/', { afterRevision: 1, onEvents: fromOne.onEvents, onError: fromOne.onError, signal: fromOne.ac.signal });
+      await Promise.all(pending);
+      await b.create('/r/d', encodeText('d'));
+      await fromList.until('d', () => fromList.events.length >= 1);
+      await fromOne.until('b, c and d', () => fromOne.events.length >= 3);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(fromList.events.map((e) => e.kv.key), ['/r/d'], 'b and c were in the list');
+      assert.deepEqual(fromOne.events.map((e) => e.kv.key), ['/r/b', '/r/c', '/r/d']);
+      fromList.ac.abort();
+      fromOne.ac.abort();
+    } finally {
+      b.dispose();
+    }
+  });
+
+  test('a group SQLite rolls back is not acknowledged, published or counted', async () => {
+    const file = freshPath();
+    const b = new SqliteBackend({ path: file });
+    try {
+      assert.ok((await b.create('/f/kept', encodeText('k'))).ok);
+      const ddl = new Database(file);
+      ddl.exec(`CREATE TRIGGER boom BEFORE INSERT ON kine WHEN NEW.name = '/f/boom' BEGIN SELECT RAISE(ROLLBACK, 'boom'); END`);
+      ddl.close();
+      const w = new WatchCollector();
+      b.watch('/f/', { afterRevision: 1, onEvents: w.onEvents, onError: w.onError, signal: w.ac.signal });
+      const lost = b.create('/f/lost', encodeText('l'));
+      const boom = await b.create('/f/boom', encodeText('b')).catch((err: unknown) => err);
+      assert.equal((boom as { ok?: boolean }).ok, false, 'the refused write fails');
+      await assert.rejects(lost, 'the write grouped with it is rolled back too, and says so');
+      assert.equal(await b.currentRevision(), 1);
+      assert.equal(await b.get('/f/lost'), undefined);
+      // The backend goes on: the next write takes the next revision.
+      const next = await b.create('/f/next', encodeText('n'));
+      assert.deepEqual([next.ok, next.revision], [true, 2]);
+      await w.until('next', () => w.events.length >= 1);
+      assert.deepEqual(w.events.map((e) => e.kv.key), ['/f/next']);
+      w.ac.abort();
+    } finally {
+      b.dispose();
+    }
   });
 });

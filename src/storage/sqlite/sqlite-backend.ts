@@ -5,6 +5,14 @@
  * (name, prev_revision) makes compare-and-swap atomic even if another
  * connection races us. History is kept until compaction, which runs on a
  * timer and then hands the freed pages back to the file system.
+ *
+ * Writes commit in groups: the first write opens a transaction, every write
+ * made until the event loop's next check phase joins it, and one COMMIT ends
+ * it. Only then are the writes acknowledged and their watch events published,
+ * so a write a caller has seen succeed is on disk (WAL), and a burst of writes
+ * (thousands of nodes' heartbeats) pays for a commit once instead of per write.
+ * Reads on this connection see the writes of the open group; watchers and
+ * `currentRevision` see only committed revisions.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -60,6 +68,12 @@ interface Row {
 
 type Stmt = Database.Statement<unknown[], unknown>;
 
+/** Writes waiting for their group's COMMIT. */
+interface Group {
+  events: WatchEvent[];
+  settle: { resolve: () => void; reject: (err: unknown) => void }[];
+}
+
 const EMPTY = Buffer.alloc(0);
 /** Every TEXT value sorts below any BLOB in SQLite: an upper bound for "the whole keyspace". */
 const END_OF_KEYSPACE = Buffer.from([0xff]);
@@ -69,7 +83,11 @@ export class SqliteBackend implements Backend {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly st: Record<keyof typeof STATEMENTS, Stmt>;
+  /** The newest revision written, committed or in the open group. */
   private rev: number;
+  /** The newest committed revision: what watchers and readers of the current revision may see. */
+  private committed: number;
+  private group?: Group;
   private compacted: number;
   private closed = false;
   private readonly clock: Clock;
@@ -98,8 +116,9 @@ export class SqliteBackend implements Backend {
     this.db.exec(SCHEMA);
     this.st = Object.fromEntries(Object.entries(STATEMENTS).map(([k, sql]) => [k, this.db.prepare(sql)])) as Record<keyof typeof STATEMENTS, Stmt>;
     this.rev = (this.st.sequence.get() as { seq: number } | undefined)?.seq ?? 0;
+    this.committed = this.rev;
     this.compacted = (this.st.metaGet.get('compact_revision') as { value: number } | undefined)?.value ?? 0;
-    this.hub = new WatchHub({ clock: this.clock, progressIntervalMs: opts.progressIntervalMs ?? 5000, currentRevision: () => this.rev });
+    this.hub = new WatchHub({ clock: this.clock, progressIntervalMs: opts.progressIntervalMs ?? 5000, currentRevision: () => this.committed });
     this.leaseTimers = new LeaseTimers(this.clock, (id) => this.expire(id));
     for (const l of this.st.leaseAll.all() as { id: number; ttl: number; expires_at: number }[]) {
       this.leases.set(l.id, { ttlSeconds: l.ttl });
@@ -143,10 +162,10 @@ export class SqliteBackend implements Backend {
     if (cur && !cur.deleted) return { ok: false, kv: toKv(cur), revision: this.rev };
     const id = this.rev + 1;
     const row: Row = { id, name: key, created: 1, deleted: 0, create_revision: id, prev_revision: cur?.id ?? 0, lease, value: toBuffer(value), old_value: null };
+    const group = this.openGroup();
     if (!this.insert(row)) return this.conflict(key);
     const kv = toKv(row);
-    this.hub.publish({ type: 'PUT', kv, created: true });
-    return { ok: true, revision: id, kv };
+    return this.acknowledge(group, { type: 'PUT', kv, created: true }, { ok: true, revision: id, kv });
   }
 
   async update(key: string, value: Uint8Array, expectedModRevision: number, opts: { lease?: number } = {}): Promise<WriteResult> {
@@ -157,15 +176,16 @@ export class SqliteBackend implements Backend {
     if (cur.id !== expectedModRevision) return { ok: false, kv: toKv(cur), revision: this.rev };
     const id = this.rev + 1;
     const row: Row = { id, name: key, created: 0, deleted: 0, create_revision: cur.create_revision, prev_revision: cur.id, lease, value: toBuffer(value), old_value: cur.value };
+    const group = this.openGroup();
     if (!this.insert(row)) return this.conflict(key);
     const kv = toKv(row);
-    this.hub.publish({ type: 'PUT', kv, prev: toKv(cur), created: false });
-    return { ok: true, revision: id, kv };
+    return this.acknowledge(group, { type: 'PUT', kv, prev: toKv(cur), created: false }, { ok: true, revision: id, kv });
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<DeleteResult> {
     this.checkOpen();
-    return this.deleteNow(key, expectedModRevision);
+    const d = this.deleteNow(key, expectedModRevision);
+    return d.group ? this.acknowledge(d.group, undefined, d.result) : d.result;
   }
 
   watch(prefix: string, opts: WatchOptions): void {
@@ -181,17 +201,18 @@ export class SqliteBackend implements Backend {
     }
     // Reading history and registering happen in one synchronous step: no write
     // can land between them, so replay and live delivery meet exactly.
+    // History comes from committed rows only; the open group's writes follow as live events at its commit.
     let replay: WatchEvent[] = [];
-    if (after > 0 && after < this.rev) {
-      const rows = this.st.replay.all({ lo: prefix, hi: sqlitePrefixEnd(prefix), after, rev: this.rev }) as Row[];
+    if (after > 0 && after < this.committed) {
+      const rows = this.st.replay.all({ lo: prefix, hi: sqlitePrefixEnd(prefix), after, rev: this.committed }) as Row[];
       replay = rows.filter((r) => r.name.startsWith(prefix)).map(toEvent);
     }
-    this.hub.add(prefix, opts, replay);
+    this.hub.add(prefix, opts, replay, after);
   }
 
   async currentRevision(): Promise<number> {
     this.checkOpen();
-    return this.rev;
+    return this.committed;
   }
 
   async compactRevision(): Promise<number> {
@@ -201,7 +222,7 @@ export class SqliteBackend implements Backend {
 
   compact(revision: number): Promise<void> {
     this.checkOpen();
-    if (revision > this.rev) return Promise.reject(new Error(`cannot compact to revision ${revision}: it is in the future (current ${this.rev})`));
+    if (revision > this.committed) return Promise.reject(new Error(`cannot compact to revision ${revision}: it is in the future (current ${this.committed})`));
     // Compactions queue behind each other so their batches never interleave.
     const run = this.compaction.then(() => this.compactNow(revision));
     this.compaction = run.catch(() => {});
@@ -211,10 +232,11 @@ export class SqliteBackend implements Backend {
   async grantLease(ttlSeconds: number): Promise<Lease> {
     this.checkOpen();
     const expiresAt = this.clock.now() + ttlSeconds * 1000;
+    const group = this.openGroup();
     const id = Number(this.st.leaseInsert.run(ttlSeconds, expiresAt).lastInsertRowid);
     this.leases.set(id, { ttlSeconds });
     this.leaseTimers.set(id, expiresAt);
-    return { id, ttlSeconds };
+    return this.acknowledge(group, undefined, { id, ttlSeconds });
   }
 
   async keepAliveLease(id: number): Promise<void> {
@@ -222,14 +244,18 @@ export class SqliteBackend implements Backend {
     const lease = this.leases.get(id);
     if (!lease) throw new Error(`lease ${id} not found`);
     const expiresAt = this.clock.now() + lease.ttlSeconds * 1000;
+    const group = this.openGroup();
     this.st.leaseRenew.run(expiresAt, id);
     this.leaseTimers.set(id, expiresAt);
+    return this.acknowledge(group, undefined, undefined);
   }
 
   async revokeLease(id: number): Promise<void> {
     this.checkOpen();
     if (!this.leases.has(id)) throw new Error(`lease ${id} not found`);
+    const group = this.openGroup();
     this.expire(id);
+    return this.acknowledge(group, undefined, undefined);
   }
 
   async stats(): Promise<BackendStats> {
@@ -256,11 +282,63 @@ export class SqliteBackend implements Backend {
 
   dispose(): void {
     if (this.closed) return;
+    this.commitGroup();
     this.closed = true;
     this.compactTimer?.cancel();
     this.leaseTimers.dispose();
     this.hub.closeAll(new BackendClosedError());
     this.db.close();
+  }
+
+  /** The open write group, opening one (BEGIN IMMEDIATE) that commits at the loop's next check phase. */
+  private openGroup(): Group {
+    if (this.group) {
+      if (this.db.inTransaction) return this.group;
+      // SQLite rolled the transaction back itself (an I/O error, a full disk): the group failed.
+      this.failGroup(new Error('the write transaction was rolled back'));
+    }
+    this.st.begin.run();
+    const group: Group = { events: [], settle: [] };
+    this.group = group;
+    setImmediate(() => {
+      if (this.group === group) this.commitGroup();
+    });
+    return group;
+  }
+
+  /** Resolves with `result` once the group is committed; its watch event is published then. */
+  private acknowledge<T>(group: Group, event: WatchEvent | undefined, result: T): Promise<T> {
+    if (event) group.events.push(event);
+    return new Promise<T>((resolve, reject) => group.settle.push({ resolve: () => resolve(result), reject }));
+  }
+
+  /** Commits the open group (if any): publishes its events, then acknowledges its writes. */
+  private commitGroup(): void {
+    const group = this.group;
+    if (!group) return;
+    this.group = undefined;
+    try {
+      this.st.commit.run();
+    } catch (err) {
+      this.group = group;
+      this.failGroup(err);
+      return;
+    }
+    this.committed = this.rev;
+    for (const ev of group.events) this.hub.publish(ev);
+    for (const s of group.settle) s.resolve();
+  }
+
+  /** Nothing of the open group reached the disk: it is rolled back, and none of its writes is acknowledged. */
+  private failGroup(err: unknown): void {
+    const group = this.group!;
+    this.group = undefined;
+    this.log.error('committing writes failed', { writes: group.settle.length, err });
+    try {
+      if (this.db.inTransaction) this.st.rollback.run();
+    } catch {}
+    this.rev = this.committed;
+    for (const s of group.settle) s.reject(err);
   }
 
   private insert(row: Row): boolean {
@@ -281,23 +359,27 @@ export class SqliteBackend implements Backend {
     return { ok: false, kv: cur && !cur.deleted ? toKv(cur) : undefined, revision: this.rev };
   }
 
-  private deleteNow(key: string, expectedModRevision?: number): DeleteResult {
+  /** Deletes within the open group; the caller acknowledges the result with the group. */
+  private deleteNow(key: string, expectedModRevision?: number): { result: DeleteResult; group?: Group } {
     const cur = this.st.latest.get(key) as Row | undefined;
-    if (!cur || cur.deleted) return { ok: false, revision: this.rev };
-    if (expectedModRevision !== undefined && cur.id !== expectedModRevision) return { ok: false, kv: toKv(cur), revision: this.rev };
+    if (!cur || cur.deleted) return { result: { ok: false, revision: this.rev } };
+    if (expectedModRevision !== undefined && cur.id !== expectedModRevision) return { result: { ok: false, kv: toKv(cur), revision: this.rev } };
     const id = this.rev + 1;
     const row: Row = { id, name: key, created: 0, deleted: 1, create_revision: cur.create_revision, prev_revision: cur.id, lease: cur.lease, value: cur.value, old_value: cur.value };
+    const group = this.openGroup();
     if (!this.insert(row)) {
       const c = this.conflict(key);
-      return { ok: false, kv: c.kv, revision: c.revision };
+      return { result: { ok: false, kv: c.kv, revision: c.revision } };
     }
     const prev = toKv(cur);
-    this.hub.publish({ type: 'DELETE', kv: { ...prev, modRevision: id }, prev, created: false });
-    return { ok: true, revision: id, prev };
+    group.events.push({ type: 'DELETE', kv: { ...prev, modRevision: id }, prev, created: false });
+    return { result: { ok: true, revision: id, prev }, group };
   }
 
+  /** Deletes a lease and its keys in the open group (opened here when a lease runs out on its own). */
   private expire(id: number): void {
     if (this.closed || !this.leases.delete(id)) return;
+    this.openGroup();
     this.leaseTimers.delete(id);
     for (const { name } of this.st.leaseKeys.all(id) as { name: string }[]) this.deleteNow(name);
     this.st.leaseDelete.run(id);
@@ -311,6 +393,8 @@ export class SqliteBackend implements Backend {
     let rows = 0;
     for (let lo = from; lo < target && !this.closed; lo += this.compactBatch) {
       const hi = Math.min(target, lo + this.compactBatch);
+      // Compaction batches are transactions of their own, not part of a write group.
+      this.commitGroup();
       this.db.transaction(() => {
         rows += this.st.compact.run({ from: lo, to: hi }).changes;
         this.st.metaSet.run('compact_revision', hi);
@@ -319,6 +403,7 @@ export class SqliteBackend implements Backend {
       await yieldToLoop();
     }
     if (this.closed) return;
+    this.commitGroup();
     this.db.pragma('incremental_vacuum');
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.log.info('compacted storage', {
@@ -333,7 +418,7 @@ export class SqliteBackend implements Backend {
 
   private scheduleCompaction(intervalMs: number, minRetain: number): void {
     this.compactTimer = this.clock.setTimeout(() => {
-      const target = this.rev - minRetain;
+      const target = this.committed - minRetain;
       const done = target > this.compacted ? this.compact(target) : Promise.resolve();
       done
         .catch((err) => this.log.error('automatic compaction failed', { err }))
