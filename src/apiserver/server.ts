@@ -245,7 +245,15 @@ export class APIServer {
     });
   }
 
-  private async serve(req: Req, res: Res): Promise<void> {
+  /**
+   * Serves a request made in this process (components `k8ts server` runs) as `user`: the whole
+   * chain from impersonation and authorization on, without a socket, TLS or authentication.
+   */
+  serveInProcess(req: HttpRequest & { url: string }, res: Response, user: UserInfo): Promise<void> {
+    return this.serve(req as Req, res as Res, user);
+  }
+
+  private async serve(req: Req, res: Res, inProcessUser?: UserInfo): Promise<void> {
     const started = process.hrtime.bigint();
     this.inflight.add(res);
     res.setHeader('Audit-Id', randomUUID());
@@ -264,7 +272,7 @@ export class APIServer {
       // token's hash) and get their certificates signed before any authentication.
       if (path === '/cacerts' && method === 'GET') return writeRaw(res, 200, this.opts.tls.clientCAPEM, 'text/plain; charset=utf-8');
       if (path === NODE_CERT_PATH && this.opts.nodeJoin) return await this.serveNodeJoin(this.opts.nodeJoin, method, req, res);
-      const authenticatedUser = await this.authenticate(req, path);
+      const authenticatedUser = inProcessUser ?? (await this.authenticate(req, path));
       if (!authenticatedUser) {
         await this.servePublic(path, url, res);
         return;

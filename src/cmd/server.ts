@@ -21,10 +21,11 @@ import { realClock } from '../machinery/clock.js';
 import { createLogger, isLogLevel } from '../machinery/log.js';
 import { isIPv4, isIPv6 } from '../machinery/validation/names.js';
 import { ensureClusterPKI } from '../machinery/pki/cluster-pki.js';
-import { kubeconfigYAML, writeKubeconfig } from '../machinery/pki/kubeconfig.js';
+import { writeKubeconfig } from '../machinery/pki/kubeconfig.js';
 import { RESTClient } from '../client/rest/rest-client.js';
 import { HTTP2Transport } from '../client/rest/http2-transport.js';
-import { parseKubeconfig } from '../client/rest/kubeconfig.js';
+import type { Transport } from '../client/rest/transport.js';
+import { LoopbackTransport } from './loopback-transport.js';
 import { SimulatedNodes } from '../sim/simulated-nodes.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { builtinControllers } from '../controllers/registry.js';
@@ -210,16 +211,15 @@ export async function runServer(argv: string[]): Promise<number> {
   const adminPath = path.join(dataDir, 'admin.kubeconfig');
   await writeKubeconfig(adminPath, kubeconfig);
   if (values['write-kubeconfig']) await writeKubeconfig(path.resolve(String(values['write-kubeconfig'])), kubeconfig);
-  // Components are clients of the API like any other, with the admin identity.
+  // Components are clients of the API like any other (through the whole request chain), with the
+  // API server's loopback identity.
   const background = new AbortController();
   runNodePasswordJanitor({ server, records: nodePasswords, logger: logger.with({ component: 'node-password' }), signal: background.signal });
-  const kc = parseKubeconfig(kubeconfigYAML(kubeconfig));
-  if (kc.kind === 'error') throw new Error(kc.message);
-  // One connection per component, each with upstream's user agent: the server names
+  // One in-process transport per component, each with upstream's user agent: the server names
   // managedFields entries after it (kube-controller-manager, kube-scheduler).
-  const transports: HTTP2Transport[] = [];
+  const transports: Transport[] = [];
   const clientFor = (component: string) => {
-    const t = new HTTP2Transport({ ...kc.config, userAgent: `${component}/${version.gitVersion} (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}) kubernetes/k8ts` });
+    const t = new LoopbackTransport(server, { userAgent: `${component}/${version.gitVersion} (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}) kubernetes/k8ts` });
     transports.push(t);
     return new RESTClient(t);
   };
@@ -276,7 +276,7 @@ async function localAgent(o: {
   caPEM: { certPEM: string; keyPEM: string };
   clock: Clock;
   logger: Logger;
-  transports: HTTP2Transport[];
+  transports: Transport[];
   signal: AbortSignal;
   nodeJoin: NodeJoinService;
   admin: RESTClient;
