@@ -109,7 +109,7 @@ export class Scheduler {
     for (const profile of this.config.profiles) {
       const res = newFramework(
         { ...profile, percentageOfNodesToScore: profile.percentageOfNodesToScore ?? this.config.percentageOfNodesToScore },
-        { registry: opts.registry ?? inTreeRegistry, binder, claims: restClaimAPI(opts.rest), randomInt: opts.randomInt, nominator: { nominatedPodsForNode: (n) => this.queue.nominatedPodsForNode(n) } },
+        { registry: opts.registry ?? inTreeRegistry, binder, claims: restClaimAPI(opts.rest), randomInt: opts.randomInt, nominator: { nominatedPodsForNode: (n) => this.queue.nominatedPodsForNode(n), hasNominatedPods: () => this.queue.hasNominatedPods() } },
       );
       if (!res.ok) throw new Error(`scheduler profile "${profile.schedulerName}": ${res.errors.join('; ')}`);
       this.frameworks.set(profile.schedulerName, res.framework);

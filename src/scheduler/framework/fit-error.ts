@@ -21,6 +21,27 @@ export function newDiagnosis(): Diagnosis {
   return { nodeToStatus: new Map(), unschedulablePlugins: new Set(), preFilterMsg: '', postFilterMsg: '' };
 }
 
+/**
+ * Adds rejections to a diagnosis without building its map and set until someone reads them: a pod that
+ * got scheduled has thousands of them, and nobody reads that diagnosis but tools and tests.
+ */
+export function deferRejections(d: Diagnosis, names: readonly string[], statuses: readonly Status[]): void {
+  if (!names.length) return;
+  const map = d.nodeToStatus;
+  const plugins = d.unschedulablePlugins;
+  let built = false;
+  const build = () => {
+    if (built) return;
+    built = true;
+    for (let i = 0; i < names.length; i++) {
+      map.set(names[i]!, statuses[i]!);
+      plugins.add(statuses[i]!.plugin);
+    }
+  };
+  Object.defineProperty(d, 'nodeToStatus', { enumerable: true, configurable: true, get: () => (build(), map) });
+  Object.defineProperty(d, 'unschedulablePlugins', { enumerable: true, configurable: true, get: () => (build(), plugins) });
+}
+
 export function noNodeAvailableMsg(numAllNodes: number): string {
   return `0/${numAllNodes} nodes are available`;
 }

@@ -6,7 +6,7 @@ import { inTreeRegistry } from '../plugins/registry.js';
 import { frameworkWith } from '../plugins/plugin-test-kit.js';
 import { newFramework, numFeasibleNodesToFind, type Framework } from './framework.js';
 import { Snapshot } from './snapshot.js';
-import { Code } from './status.js';
+import { Code, Status } from './status.js';
 
 function defaultFramework(): Framework {
   const res = newFramework(defaultProfile(), { registry: inTreeRegistry, randomInt: () => 1 });
@@ -212,5 +212,61 @@ describe('nominated pods', () => {
     const high = res.framework.scheduleOne(pod('high').req({ cpu: '2' }).priority(200).build(), Snapshot.from(nodes, []));
     assert.equal(high.kind, 'scheduled');
     if (high.kind === 'scheduled') assert.equal(high.nodeName, 'a');
+  });
+});
+
+describe('Framework.findNodesThatFit: filter order within a cycle', () => {
+  const taint = 'dedicated';
+  // "a" is turned away by NodeResourcesFit alone, which then runs first; b..e fail it too, but upstream
+  // (TaintToleration is configured before NodeResourcesFit) reports their taint.
+  const nodes = [
+    node('a').capacity({ cpu: '1' }).build(),
+    ...['b', 'c', 'd', 'e'].map((n) => node(n).capacity({ cpu: '1' }).taint(taint, 'x', 'NoSchedule').build()),
+  ];
+
+  test('a pod that fits nowhere is diagnosed in configured order', () => {
+    const fw = defaultFramework();
+    const res = fw.scheduleOne(pod('p').req({ cpu: '2' }).build(), Snapshot.from(nodes, []));
+    assert.equal(res.kind, 'unschedulable');
+    if (res.kind !== 'unschedulable') return;
+    assert.match(res.fitError.message, /^0\/5 nodes are available: 1 Insufficient cpu, 4 node\(s\) had untolerated taint \{dedicated: x\}\./);
+    assert.equal(res.fitError.diagnosis.nodeToStatus.get('c')?.plugin, 'TaintToleration');
+    assert.equal(res.fitError.diagnosis.nodeToStatus.get('a')?.plugin, 'NodeResourcesFit');
+    assert.deepEqual([...res.fitError.diagnosis.unschedulablePlugins].sort(), ['NodeResourcesFit', 'TaintToleration']);
+  });
+
+  test('the nodes that pass are the same whatever order the plugins ran in', () => {
+    const fw = defaultFramework();
+    const big = node('f').capacity({ cpu: '8' }).build();
+    const res = fw.scheduleOne(pod('p').req({ cpu: '2' }).build(), Snapshot.from([...nodes, big], []));
+    assert.equal(res.kind, 'scheduled');
+    if (res.kind !== 'scheduled') return;
+    assert.equal(res.nodeName, 'f');
+    assert.deepEqual([res.evaluatedNodes, res.feasibleNodes], [6, 1]);
+    // The rejections of a scheduled pod stay readable (explain-schedule, tests), built on first read.
+    assert.equal(res.diagnosis.nodeToStatus.size, 5);
+    assert.ok(res.diagnosis.unschedulablePlugins.has('NodeResourcesFit'));
+  });
+
+  test('a plugin error counts only where every plugin configured before it passes', () => {
+    // NodeResourcesFit turns "a" away (and so runs first from then on), errs on "b" and "c", passes "f".
+    const fw = (errOn: string) => {
+      const res = newFramework(defaultProfile(), {
+        registry: {
+          ...inTreeRegistry,
+          NodeResourcesFit: () => ({ ok: true, plugin: { name: 'NodeResourcesFit', filter: (_s: unknown, _p: unknown, ni: { name: string }) => (ni.name === 'f' ? Status.success() : ni.name === errOn ? Status.error('boom') : Status.unschedulable('Insufficient cpu')) } as never }),
+        },
+      });
+      if (!res.ok) throw new Error(res.errors.join('; '));
+      return res.framework;
+    };
+    const snapshot = () => Snapshot.from([nodes[0]!, nodes[1]!, node('f').capacity({ cpu: '8' }).build()], []);
+    // "b" is tainted: upstream never asks NodeResourcesFit about it, so its error does not count.
+    const tainted = fw('b').scheduleOne(pod('p').build(), snapshot());
+    assert.equal(tainted.kind, 'scheduled');
+    // "a" is not: there the error is what upstream would meet too.
+    const plain = fw('a').scheduleOne(pod('p').build(), snapshot());
+    assert.equal(plain.kind, 'error');
+    if (plain.kind === 'error') assert.match(plain.status.message(), /running "NodeResourcesFit" filter plugin: boom/);
   });
 });

@@ -7,7 +7,7 @@
 import type { PodT } from '../../api/core/v1/types.js';
 import { CycleState } from './cycle-state.js';
 import type { ClusterEventWithHint } from './events.js';
-import { FitError, newDiagnosis, type Diagnosis } from './fit-error.js';
+import { FitError, deferRejections, newDiagnosis, type Diagnosis } from './fit-error.js';
 import {
   EXTENSION_POINTS, MAX_NODE_SCORE, MIN_NODE_SCORE, implementsPoint, isEnqueueExtensions,
   type BindPlugin, type ExtensionPoint, type FilterPlugin, type Handle, type NodeScore, type PermitPlugin, type Plugin,
@@ -46,6 +46,8 @@ export type Registry = Readonly<Record<string, PluginFactory>>;
 /** Pods nominated to nodes by preemption; their resources count as taken. */
 export interface Nominator {
   nominatedPodsForNode(nodeName: string): readonly PodT[];
+  /** Whether any pod is nominated anywhere (a cycle skips the per-node question when none is). */
+  hasNominatedPods?(): boolean;
 }
 
 export interface FrameworkOptions {
@@ -251,21 +253,18 @@ export class Framework implements Handle {
     return { status: Status.success(), result };
   }
 
-  runFilterPlugins(state: CycleState, pod: PodT, nodeInfo: NodeInfo): Status {
-    // Which plugins PreFilter skipped is settled before filtering starts: work it out once per cycle, not per node.
+  /** The Filter plugins PreFilter did not skip, in configured order (worked out once per cycle, not per node). */
+  private activeFilterPlugins(state: CycleState): FilterPlugin[] {
     let active = this.activeFilters.get(state);
     if (!active || active.skipped !== state.skipFilterPlugins.size) {
       active = { skipped: state.skipFilterPlugins.size, plugins: this.points.filter.filter((p) => !state.skipFilterPlugins.has(p.name)) };
       this.activeFilters.set(state, active);
     }
-    for (const p of active.plugins) {
-      const st = p.filter(state, pod, nodeInfo);
-      if (!st.isSuccess()) {
-        if (st.code === Code.Error) return Status.error(`running "${p.name}" filter plugin: ${st.message()}`).withPlugin(p.name);
-        return st.withPlugin(p.name);
-      }
-    }
-    return Status.success();
+    return active.plugins;
+  }
+
+  runFilterPlugins(state: CycleState, pod: PodT, nodeInfo: NodeInfo): Status {
+    return runFilters(this.activeFilterPlugins(state), state, pod, nodeInfo).status;
   }
 
   /**
@@ -380,7 +379,15 @@ export class Framework implements Handle {
     return best?.name;
   }
 
-  /** Filter nodes, starting where the last cycle stopped, until enough feasible ones are found. */
+  /**
+   * Filter nodes, starting where the last cycle stopped, until enough feasible ones are found.
+   *
+   * Which nodes pass does not depend on the order the Filter plugins run in, only which plugin a
+   * rejection is reported under does. So within a cycle the plugin that rejected the last node runs
+   * first on the next (a spread constraint that rules out whole zones then turns most nodes away
+   * before the resource and affinity checks run), and if the pod fits nowhere the rejections are
+   * settled in configured order before anyone sees them, as upstream reports them.
+   */
   findNodesThatFit(state: CycleState, pod: PodT, snapshot: Snapshot, diagnosis: Diagnosis, preFilterResult?: PreFilterResult): { feasible: NodeInfo[]; evaluated: number; error?: Status } {
     let nodes = snapshot.list();
     if (preFilterResult?.nodeNames) {
@@ -389,21 +396,70 @@ export class Framework implements Handle {
     }
     const want = numFeasibleNodesToFind(nodes.length, this.profile.percentageOfNodesToScore);
     const feasible: NodeInfo[] = [];
+    const configured = this.activeFilterPlugins(state);
+    const quick = configured.slice();
+    const rejectedNames: string[] = [];
+    const rejections: Status[] = [];
+    /** Positions in `rejections` given under a plugin that may not be the first to fail in configured order. */
+    const unsettled: number[] = [];
+    const unsettledBy: FilterPlugin[] = [];
+    const unsettledNodes: NodeInfo[] = [];
     let evaluated = 0;
     const start = nodes.length ? this.nextStartNodeIndex % nodes.length : 0;
+    const nominations = this.opts.nominator?.hasNominatedPods?.() ?? true;
     for (let i = 0; i < nodes.length && feasible.length < want; i++) {
       const ni = nodes[(start + i) % nodes.length]!;
       evaluated++;
-      const st = this.runFilterWithNominatedPods(state, pod, ni);
+      let st: Status;
+      if (nominations && this.hasNominatedPods(ni)) st = this.runFilterWithNominatedPods(state, pod, ni);
+      else {
+        const r = runFilters(quick, state, pod, ni);
+        st = r.status;
+        // A plugin that errs counts only if every plugin configured before it passes, as upstream runs them.
+        if (st.code === Code.Error) {
+          const before = runFilters(configured.slice(0, configured.indexOf(quick[r.index]!)), state, pod, ni).status;
+          if (!before.isSuccess()) st = before;
+        } else if (!st.isSuccess()) {
+          const p = quick[r.index]!;
+          if (r.index > 0) {
+            quick.splice(r.index, 1);
+            quick.unshift(p);
+          }
+          if (p !== configured[0]) {
+            unsettled.push(rejections.length);
+            unsettledBy.push(p);
+            unsettledNodes.push(ni);
+          }
+        }
+      }
       if (st.isSuccess()) feasible.push(ni);
       else {
         if (st.code === Code.Error) return { feasible: [], evaluated, error: st };
-        diagnosis.nodeToStatus.set(ni.name, st);
-        diagnosis.unschedulablePlugins.add(st.plugin);
+        rejectedNames.push(ni.name);
+        rejections.push(st);
       }
     }
     this.nextStartNodeIndex = (start + evaluated) % Math.max(1, nodes.length);
+    if (feasible.length > 0) {
+      deferRejections(diagnosis, rejectedNames, rejections);
+      return { feasible, evaluated };
+    }
+    // The pod fits nowhere: its diagnosis (the event, preemption, requeueing) names each node's first failing
+    // plugin in configured order, so the plugins configured before the one that turned a node away run now.
+    for (let k = 0; k < unsettled.length; k++) {
+      const r = runFilters(configured.slice(0, configured.indexOf(unsettledBy[k]!)), state, pod, unsettledNodes[k]!);
+      if (r.status.code === Code.Error) return { feasible: [], evaluated, error: r.status };
+      if (!r.status.isSuccess()) rejections[unsettled[k]!] = r.status;
+    }
+    for (let k = 0; k < rejections.length; k++) {
+      diagnosis.nodeToStatus.set(rejectedNames[k]!, rejections[k]!);
+      diagnosis.unschedulablePlugins.add(rejections[k]!.plugin);
+    }
     return { feasible, evaluated };
+  }
+
+  private hasNominatedPods(ni: NodeInfo): boolean {
+    return !!this.opts.nominator?.nominatedPodsForNode(ni.name)?.length;
   }
 
   /** One scheduling attempt for the pod against the snapshot, including preemption on failure. */
@@ -512,4 +568,17 @@ export class Framework implements Handle {
     this.runPostBind(state, pod, nodeName);
     return st;
   }
+}
+
+/** Runs Filter plugins in the given order until one does not succeed; `index` is that plugin's (or -1). */
+function runFilters(plugins: readonly FilterPlugin[], state: CycleState, pod: PodT, nodeInfo: NodeInfo): { status: Status; index: number } {
+  for (let i = 0; i < plugins.length; i++) {
+    const p = plugins[i]!;
+    const st = p.filter(state, pod, nodeInfo);
+    if (!st.isSuccess()) {
+      if (st.code === Code.Error) return { status: Status.error(`running "${p.name}" filter plugin: ${st.message()}`).withPlugin(p.name), index: i };
+      return { status: st.withPlugin(p.name), index: i };
+    }
+  }
+  return { status: Status.success(), index: -1 };
 }

@@ -309,6 +309,10 @@ export class SchedulingQueue implements Nominator {
     this.nominated.delete(podKey(pod));
   }
 
+  hasNominatedPods(): boolean {
+    return this.nominated.size > 0;
+  }
+
   nominatedPodsForNode(nodeName: string): PodT[] {
     // Asked for every node of every cycle; nominations are rare.
     if (this.nominated.size === 0) return NO_PODS;

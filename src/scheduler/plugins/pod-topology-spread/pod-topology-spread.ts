@@ -148,12 +148,24 @@ function buildDomainIndex(keys: readonly string[], nodes: readonly NodeInfo[]): 
 }
 
 class FilterState implements StateData {
+  /**
+   * Per constraint, the most matching pods a domain may hold for the pod to go there: the skew
+   * `count + (1 if the pod matches its own selector) - min` may not exceed maxSkew. Nothing in it
+   * depends on the node, so it is worked out once per cycle.
+   */
+  readonly limits: number[];
   constructor(
     readonly constraints: Constraint[],
     readonly counts: Map<string, number>[],
     readonly minMatch: number[],
     readonly domains: number[],
-  ) {}
+    podLabels: Record<string, string>,
+  ) {
+    this.limits = constraints.map((c, i) => {
+      const min = domains[i]! < c.minDomains ? 0 : minMatch[i]!;
+      return c.maxSkew - (c.selector.matches(podLabels) ? 1 : 0) + min;
+    });
+  }
   clone(): StateData {
     return this;
   }
@@ -222,7 +234,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const perNode = hasNodeConstraints(pod) || cs.some((c) => c.honorNodeTaints);
     const counts = perNode ? countDomains(cs, pod, snapshot.list(), { requireAllKeys: true }) : this.countByPods(cs, pod, snapshot);
     const minMatch = counts.map((m) => (m.size ? Math.min(...m.values()) : Number.MAX_SAFE_INTEGER));
-    state.write(PRE_FILTER_KEY, new FilterState(cs, counts, minMatch, counts.map((m) => m.size)));
+    state.write(PRE_FILTER_KEY, new FilterState(cs, counts, minMatch, counts.map((m) => m.size), pod.metadata?.labels ?? {}));
     return { status: Status.success() };
   }
 
@@ -279,15 +291,10 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   filter(state: CycleState, pod: PodT, nodeInfo: NodeInfo): Status {
     const s = state.read<FilterState>(PRE_FILTER_KEY);
     if (!s) return Status.error('reading "PreFilterPodTopologySpread" from cycleState: not found');
-    const labels = pod.metadata?.labels ?? {};
     for (let i = 0; i < s.constraints.length; i++) {
-      const c = s.constraints[i]!;
-      const v = nodeInfo.labels[c.topologyKey];
+      const v = nodeInfo.labels[s.constraints[i]!.topologyKey];
       if (v === undefined) return NODE_LABEL_NOT_MATCH;
-      const self = c.selector.matches(labels) ? 1 : 0;
-      const min = s.domains[i]! < c.minDomains ? 0 : s.minMatch[i]!;
-      const skew = (s.counts[i]!.get(v) ?? 0) + self - min;
-      if (skew > c.maxSkew) return CONSTRAINTS_NOT_MATCH;
+      if ((s.counts[i]!.get(v) ?? 0) > s.limits[i]!) return CONSTRAINTS_NOT_MATCH;
     }
     return Status.success();
   }
