@@ -300,6 +300,8 @@ export class APIServer {
         await this.serveNonResource(path, url, req, res, user);
         return;
       }
+      let signal: AbortSignal | undefined;
+      const abortSignalFor = (r: Res) => this.abortSignalFor(r);
       const ctx: RequestContext = {
         user,
         namespace: info.namespace,
@@ -308,7 +310,10 @@ export class APIServer {
         fieldManager: url.searchParams.get('fieldManager') || defaultFieldManager(headerValue(req.headers, 'user-agent')),
         userAgent: headerValue(req.headers, 'user-agent') ?? '',
         warnings: [],
-        signal: this.abortSignalFor(res),
+        // Made on first use: most requests finish without anyone listening for their end.
+        get signal() {
+          return (signal ??= abortSignalFor(res));
+        },
       };
       if (ctx.fieldManager.length > 128) throw new StatusError(422, 'Invalid', `fieldManager: Too long: may not be more than 128 bytes`);
       if (ResourceMetricsAPI.serves(info)) {

@@ -7,6 +7,20 @@ import type { KubeObject } from '../../machinery/meta/types.js';
 import type { KeyValue } from '../../storage/interface.js';
 
 const NEWLINE_CLOSE = Buffer.from('}\n');
+/** Stored text that begins with the metadata object (after apiVersion and kind, in either order). */
+const METADATA_START = /^\{(?:"(?:apiVersion|kind)":"[^"\\]*",){0,2}"metadata":\{/;
+
+/**
+ * The served JSON of stored text, made by writing the resourceVersion into it rather than by
+ * decoding and re-encoding the object; undefined when the text is not in the shape this relies on
+ * (metadata right after apiVersion and kind, no resourceVersion field anywhere).
+ */
+export function servedJSONOfStored(text: string, revision: number): string | undefined {
+  const m = METADATA_START.exec(text);
+  if (!m || text.includes('"resourceVersion"')) return undefined;
+  const at = m[0].length;
+  return `${text.slice(0, at)}"resourceVersion":"${revision}"${text[at] === '}' ? '' : ','}${text.slice(at)}`;
+}
 
 /** A private, mutable object from its stored bytes; the revision is its resourceVersion. */
 export function decodeStored(value: Uint8Array, revision: number): KubeObject {
@@ -76,7 +90,10 @@ export class CachedObject {
   }
 
   json(): string {
-    return (this.jsonText ??= JSON.stringify(this.object));
+    if (this.jsonText !== undefined) return this.jsonText;
+    // Bytes nobody has decoded are served without decoding them (watchers of objects no one reads).
+    const spliced = this.raw ? servedJSONOfStored(Buffer.from(this.raw.buffer, this.raw.byteOffset, this.raw.byteLength).toString('utf8'), this.revision) : undefined;
+    return (this.jsonText = spliced ?? JSON.stringify(this.object));
   }
 
   /** A private, mutable copy. */

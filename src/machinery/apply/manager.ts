@@ -143,18 +143,13 @@ function startingEntries(o: UpdateOptions): ManagerEntry[] {
 interface Changes {
   changed: FieldSet;
   removed: FieldSet;
-  objectChanged: boolean;
 }
 
 function changesBetween(lhs: Record<string, unknown>, rhs: Record<string, unknown>, o: TrackingOptions, ignored: FieldSet): Changes {
   const zero = o.zero ?? {};
   const c = compare(fillZero(lhs, zero), fillZero(rhs, zero), typeRef(o));
   const filter = (s: FieldSet): FieldSet => s.difference(STRIPPED).recursiveDifference(ignored);
-  return {
-    changed: filter(c.modified.union(c.added)),
-    removed: filter(c.removed),
-    objectChanged: !deepEqual(lhs, rhs),
-  };
+  return { changed: filter(c.modified.union(c.added)), removed: filter(c.removed) };
 }
 
 /**
@@ -228,7 +223,7 @@ export function apply(o: ApplyOptions): ApplyResult {
   let result = merged.value as Record<string, unknown>;
   if (previous && !previous.set.empty) result = prune(result, [...others, self], previous.set, t);
 
-  const { changed, removed, objectChanged } = changesBetween(liveValue, result, o, ignored);
+  const { changed, removed } = changesBetween(liveValue, result, o, ignored);
   const conflicts: ApplyConflict[] = [];
   for (const e of others) {
     for (const p of e.set.intersection(changed)) conflicts.push(newConflict(e, p));
@@ -239,7 +234,7 @@ export function apply(o: ApplyOptions): ApplyResult {
   }
   const updatedOthers = others.map((e) => ({ ...e, set: e.set.difference(changed).difference(removed) }));
   self.set = configSet.difference(STRIPPED);
-  if (objectChanged || !previous || !self.time) self.time = o.time;
+  if (!previous || !self.time || !deepEqual(liveValue, result)) self.time = o.time;
   return { ok: true, object: withManagedFields(result, [...updatedOthers, self].filter((e) => !e.set.empty)) };
 }
 

@@ -29,14 +29,16 @@ CREATE TABLE IF NOT EXISTS meta (
 `;
 
 const COLUMNS = 'id, name, created, deleted, create_revision, prev_revision, lease, value, old_value';
+/** A row without its previous value: reads of the current state never need that blob. */
+const CURRENT_COLUMNS = 'id, name, created, deleted, create_revision, prev_revision, lease, value';
 
 /** The newest row per name in [lo, hi) at or below rev. */
 const LATEST_IN_RANGE = 'SELECT MAX(id) AS mid FROM kine WHERE name >= @lo AND name < @hi AND id <= @rev GROUP BY name';
 
 export const STATEMENTS = {
   sequence: "SELECT seq FROM sqlite_sequence WHERE name = 'kine'",
-  latest: `SELECT ${COLUMNS} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`,
-  latestAt: `SELECT ${COLUMNS} FROM kine WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`,
+  latest: `SELECT ${CURRENT_COLUMNS} FROM kine WHERE name = ? ORDER BY id DESC LIMIT 1`,
+  latestAt: `SELECT ${CURRENT_COLUMNS} FROM kine WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1`,
   insert: `INSERT INTO kine (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   range: `SELECT k.id, k.name, k.create_revision, k.lease, k.value FROM kine k JOIN (${LATEST_IN_RANGE}) m ON k.id = m.mid WHERE k.deleted = 0 ORDER BY k.name LIMIT @limit`,
   count: `SELECT COUNT(*) AS n FROM kine k JOIN (${LATEST_IN_RANGE}) m ON k.id = m.mid WHERE k.deleted = 0`,
