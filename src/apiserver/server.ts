@@ -99,6 +99,8 @@ export interface APIServerOptions {
 }
 
 const PUBLIC_PATHS = ['/livez', '/readyz', '/healthz', '/version'];
+const UPLOAD_WINDOW_PER_STREAM = 256 * 1024;
+const UPLOAD_WINDOW_PER_CONNECTION = UPLOAD_WINDOW_PER_STREAM * 250;
 
 type Req = (IncomingMessage | http2.Http2ServerRequest) & HttpRequest;
 type Res = (ServerResponse | http2.Http2ServerResponse) & Response;
@@ -191,7 +193,10 @@ export class APIServer {
         ca: opts.tls.clientCAPEM,
         requestCert: true,
         rejectUnauthorized: false,
-        settings: { maxConcurrentStreams: 1000 },
+        // Request bodies may be in flight on many streams at once (a client with 64 writes under way):
+        // kube-apiserver's receive windows (256 KiB a stream, that times 250 for the connection) keep
+        // them flowing, where HTTP/2's 64 KiB default made later requests wait for earlier ones' bodies.
+        settings: { maxConcurrentStreams: 1000, initialWindowSize: UPLOAD_WINDOW_PER_STREAM },
         // Node's default (10 MB) counts bytes queued for slow readers; one component's watches
         // and lists over a single connection exceed it on large clusters, and the session is dropped.
         maxSessionMemory: 256,
@@ -202,6 +207,7 @@ export class APIServer {
       },
       (req, res) => void this.serve(req as Req, res as Res),
     );
+    this.server.on('session', (session) => session.once('connect', () => session.setLocalWindowSize(UPLOAD_WINDOW_PER_CONNECTION)));
     this.server.on('sessionError', () => undefined);
     // HTTP/1.1 upgrades (exec, attach, port-forward) take the same request chain; their response is the bare socket.
     this.server.on('upgrade', (req: Req, socket: Duplex, head: Buffer) => {

@@ -5,6 +5,9 @@ import type { Response } from '../apiserver/http/respond.js';
 import type { HttpRequest } from '../apiserver/endpoints/resource-handler.js';
 import { readBody } from '../apiserver/http/body.js';
 import { RESTClient } from '../client/rest/rest-client.js';
+import { ResourceClient } from '../client/rest/resource-client.js';
+import type { KubeObject } from '../machinery/meta/types.js';
+import { startTestAPIServer } from '../testing/api-server.js';
 import { LOOPBACK_USER, LoopbackTransport } from './loopback-transport.js';
 
 type Handler = (req: HttpRequest & { url: string }, res: Response, user: UserInfo) => Promise<void>;
@@ -129,5 +132,38 @@ describe('LoopbackTransport', () => {
     t.close();
     await assert.rejects(reading, /transport is closed/);
     await assert.rejects(t.request({ method: 'GET', path: '/' }), /transport is closed/);
+  });
+});
+
+describe('LoopbackTransport against an API server', () => {
+  test('requests run the whole chain as the loopback user; watches stream; errors are Status errors', async () => {
+    const srv = await startTestAPIServer();
+    const t = new LoopbackTransport(srv.server, { userAgent: 'kube-controller-manager/v1.35.0 (linux/amd64) kubernetes/k8ts' });
+    try {
+      const rest = new RESTClient(t);
+      const review = await rest.do<{ status: { userInfo: { username: string; groups: string[] } } }>({
+        method: 'POST',
+        path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      });
+      assert.equal(review.status.userInfo.username, 'system:apiserver');
+      assert.ok(review.status.userInfo.groups.includes('system:masters'));
+
+      const cms = new ResourceClient<KubeObject & { data?: Record<string, string> }>(rest, { group: '', version: 'v1', resource: 'configmaps' }, 'default');
+      const ac = new AbortController();
+      const events = cms.watch({ signal: ac.signal, resourceVersion: '0' });
+      const created = await cms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lb' }, data: { a: '1' } });
+      assert.equal(created.metadata.managedFields?.[0]?.manager, 'kube-controller-manager', 'the user agent names the field manager');
+      for await (const ev of events) {
+        if (ev.type === 'ADDED' && ev.object.metadata?.name === 'lb') break;
+      }
+      ac.abort();
+      const invalid = await cms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } }).catch((err: unknown) => err);
+      assert.equal((invalid as { code?: number }).code, 422);
+      assert.equal((invalid as { reason?: string }).reason, 'Invalid');
+    } finally {
+      t.close();
+      await srv.stop();
+    }
   });
 });
