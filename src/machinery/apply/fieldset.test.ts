@@ -83,3 +83,54 @@ describe('FieldSet operations', () => {
   ];
   for (const c of printed) test(`prints ${c.name}`, () => assert.equal(pathToString(c.path), c.want));
 });
+
+describe('FieldsV1 written back as decoded', () => {
+  const decode = (v: unknown): FieldSet => {
+    const d = FieldSet.fromFieldsV1(v);
+    assert.ok(d.ok);
+    return d.value;
+  };
+  const canonical = FieldSet.of(
+    [pe.field('metadata'), pe.field('labels'), pe.field('app')],
+    [pe.field('spec'), pe.field('containers'), pe.key({ name: 'web' })],
+    [pe.field('spec'), pe.field('containers'), pe.key({ name: 'web' }), pe.field('image')],
+    [pe.field('spec'), pe.field('replicas')],
+  ).toFieldsV1();
+
+  test('a trie in the encoded form comes back as the same object while the set is unchanged', () => {
+    const set = decode(canonical);
+    assert.equal(set.toFieldsV1(), canonical);
+    const other = FieldSet.of([pe.field('status'), pe.field('phase')]);
+    assert.equal(set.difference(other).toFieldsV1(), canonical, 'removing what is not there changes nothing');
+    assert.equal(set.recursiveDifference(other).toFieldsV1(), canonical);
+    assert.equal(set.union(FieldSet.of([pe.field('spec'), pe.field('replicas')])).toFieldsV1(), canonical, 'adding what is there changes nothing');
+  });
+
+  test('a changed set is encoded afresh', () => {
+    const set = decode(canonical);
+    const more = set.union(FieldSet.of([pe.field('spec'), pe.field('paused')]));
+    assert.notEqual(more.toFieldsV1(), canonical);
+    assert.deepEqual(more.toFieldsV1(), { ...canonical, 'f:spec': { ...(canonical['f:spec'] as object), 'f:paused': {} } });
+    const less = set.difference(FieldSet.of([pe.field('spec'), pe.field('replicas')]));
+    assert.equal(less.has([pe.field('spec'), pe.field('replicas')]), false);
+    assert.notEqual(less.toFieldsV1(), canonical);
+  });
+
+  const nonCanonical: [string, Record<string, unknown>][] = [
+    ['keys out of order', { 'f:spec': {}, 'f:metadata': {} }],
+    ['"." on a leaf', { 'f:spec': { '.': {} } }],
+    ['"." after the children', { 'f:spec': { 'f:a': {}, '.': {} } }],
+    ['"." at the top', { '.': {}, 'f:spec': {} }],
+    ['a "." with content', { 'f:spec': { '.': { x: {} }, 'f:a': {} } }],
+    ['a key written differently', { 'f:spec': { 'k:{"name":"a","port":1}': {}, 'k:{"port":2,"name":"b"}': {} } }],
+  ];
+  for (const [what, v] of nonCanonical) {
+    test(`a trie not in the encoded form is written back encoded: ${what}`, () => {
+      const set = decode(v);
+      const out = set.toFieldsV1();
+      assert.notEqual(out, v);
+      assert.deepEqual(out, FieldSet.of(...set.paths()).toFieldsV1());
+      assert.equal(JSON.stringify(decode(out).toFieldsV1()), JSON.stringify(out), 'the encoded form is stable');
+    });
+  }
+});

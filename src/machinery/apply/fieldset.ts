@@ -240,28 +240,59 @@ export class FieldSet {
 
   /** Decodes a FieldsV1 trie (`{"f:spec":{"f:replicas":{}}}`). */
   static fromFieldsV1(v: unknown): DecodeResult<FieldSet> {
+    const d = FieldSet.decode(v);
+    if (!d.ok) return d;
+    // A trie already in the form `toFieldsV1` writes is kept, and written back as it is while the set is unchanged.
+    if (d.canonical && !d.hasSelf) d.value.source = v as Record<string, unknown>;
+    return { ok: true, value: d.value };
+  }
+
+  /**
+   * Decodes a trie level. `canonical` says whether its entries other than "." are exactly what encoding
+   * the result writes (encoded as `toFieldsV1` encodes them, in its order); `selfFirst` whether the level
+   * starts with an empty "." entry and has no other, as a member with children is written.
+   */
+  private static decode(v: unknown): { ok: true; value: FieldSet; canonical: boolean; selfFirst: boolean; hasSelf: boolean } | { ok: false; error: string } {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, error: 'FieldsV1 is not a JSON object' };
     const nodes = new Map<string, Node>();
+    let canonical = true;
+    let index = 0;
+    let selfFirst = false;
+    let hasSelf = false;
+    let previous: PathElement | undefined;
     for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-      if (k === '.') continue;
+      if (k === '.') {
+        hasSelf = true;
+        selfFirst = index === 0 && typeof child === 'object' && child !== null && Object.keys(child).length === 0;
+        index++;
+        continue;
+      }
+      index++;
       const d = decodePathElement(k);
       if (!d.ok) return d;
       if (typeof child !== 'object' || child === null || Array.isArray(child)) return { ok: false, error: `value of "${k}" is not a JSON object` };
       const entries = Object.keys(child);
       let children: FieldSet | undefined;
+      const member = entries.length === 0 || entries.includes('.');
       if (entries.some((e) => e !== '.')) {
-        const sub = FieldSet.fromFieldsV1(child);
+        const sub = FieldSet.decode(child);
         if (!sub.ok) return sub;
         children = sub.value;
-      }
-      const member = entries.length === 0 || entries.includes('.');
-      nodes.set(encodePathElement(d.value), { pe: d.value, member, children });
+        canonical &&= sub.canonical && (member ? sub.selfFirst : !sub.hasSelf);
+      } else if (entries.length) canonical = false;
+      const key = encodePathElement(d.value);
+      if (key !== k || (previous && comparePathElements(previous, d.value) >= 0)) canonical = false;
+      previous = d.value;
+      nodes.set(key, { pe: d.value, member, children });
     }
-    return { ok: true, value: new FieldSet(nodes) };
+    return { ok: true, value: new FieldSet(nodes), canonical, selfFirst, hasSelf };
   }
 
+  /** The trie this set was decoded from, when that is exactly what encoding it writes. */
+  private source?: Record<string, unknown>;
+
   toFieldsV1(): Record<string, unknown> {
-    return this.encode(false);
+    return this.source ?? this.encode(false);
   }
 
   private encode(self: boolean): Record<string, unknown> {
@@ -341,19 +372,25 @@ export class FieldSet {
     return true;
   }
 
+  /** Sets that gain nothing come back as themselves, so what was decoded is written back unchanged. */
   union(o: FieldSet): FieldSet {
     if (o.empty) return this;
     if (this.empty) return o;
     const nodes = new Map(this.nodes);
+    let changed = false;
     for (const [k, m] of o.nodes) {
       const n = nodes.get(k);
       if (!n) {
         nodes.set(k, m);
+        changed = true;
         continue;
       }
-      nodes.set(k, { pe: n.pe, member: n.member || m.member, children: orUndefined((n.children ?? FieldSet.EMPTY).union(m.children ?? FieldSet.EMPTY)) });
+      const children = n.children ? (m.children ? n.children.union(m.children) : n.children) : m.children;
+      if (children === n.children && (n.member || !m.member)) continue;
+      nodes.set(k, { pe: n.pe, member: n.member || m.member, children: orUndefined(children ?? FieldSet.EMPTY) });
+      changed = true;
     }
-    return new FieldSet(nodes);
+    return changed ? new FieldSet(nodes) : this;
   }
 
   intersection(o: FieldSet): FieldSet {
@@ -372,6 +409,7 @@ export class FieldSet {
   difference(o: FieldSet): FieldSet {
     if (o.empty || this.empty) return this;
     const nodes = new Map<string, Node>();
+    let changed = false;
     for (const [k, n] of this.nodes) {
       const m = o.nodes.get(k);
       if (!m) {
@@ -380,26 +418,38 @@ export class FieldSet {
       }
       const member = n.member && !m.member;
       const children = n.children ? orUndefined(m.children ? n.children.difference(m.children) : n.children) : undefined;
+      if (member === n.member && children === n.children) {
+        nodes.set(k, n);
+        continue;
+      }
+      changed = true;
       if (member || children) nodes.set(k, { pe: n.pe, member, children });
     }
-    return new FieldSet(nodes);
+    return changed ? new FieldSet(nodes) : this;
   }
 
   /** Removes the paths of `o` and everything below members of `o`. */
   recursiveDifference(o: FieldSet): FieldSet {
     if (o.empty || this.empty) return this;
     const nodes = new Map<string, Node>();
+    let changed = false;
     for (const [k, n] of this.nodes) {
       const m = o.nodes.get(k);
       if (!m) {
         nodes.set(k, n);
         continue;
       }
+      changed ||= m.member;
       if (m.member) continue;
       const children = n.children ? orUndefined(m.children ? n.children.recursiveDifference(m.children) : n.children) : undefined;
+      if (children === n.children) {
+        nodes.set(k, n);
+        continue;
+      }
+      changed = true;
       if (n.member || children) nodes.set(k, { pe: n.pe, member: n.member, children });
     }
-    return new FieldSet(nodes);
+    return changed ? new FieldSet(nodes) : this;
   }
 
   /** One path per line, as upstream prints a set. */

@@ -205,14 +205,22 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => deepEqual(x, b[i]));
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
   }
   if (isObject(a)) {
-    if (!isObject(b)) return false;
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    if (ka.length !== kb.length) return false;
-    return ka.every((k) => deepEqual(a[k], b[k]));
+    if (!isObject(b) || Array.isArray(b)) return false;
+    // Keys whose value is undefined do not count, on either side.
+    let na = 0;
+    for (const k in a) {
+      const v = a[k];
+      if (v === undefined) continue;
+      na++;
+      if (!deepEqual(v, b[k])) return false;
+    }
+    let nb = 0;
+    for (const k in b) if (b[k] !== undefined) nb++;
+    return na === nb;
   }
   return false;
 }
@@ -237,6 +245,8 @@ export function compare(lhs: unknown, rhs: unknown, t: TypeRef): Comparison & { 
 }
 
 function walkCompare(w: CompareWalk, path: PathElement[], lhs: unknown, rhs: unknown, t: TypeRef): void {
+  // Equal values differ nowhere below, whatever their type: most of an updated object is unchanged.
+  if (lhs !== undefined && rhs !== undefined && deepEqual(lhs, rhs)) return;
   const a = atomFor(t, lhs, rhs);
   const leaf = (): void => {
     if (lhs === undefined) w.added.insert(path);
