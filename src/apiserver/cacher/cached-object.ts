@@ -15,7 +15,7 @@ const METADATA_START = /^\{(?:"(?:apiVersion|kind)":"[^"\\]*",){0,2}"metadata":\
  * decoding and re-encoding the object; undefined when the text is not in the shape this relies on
  * (metadata right after apiVersion and kind, no resourceVersion field anywhere).
  */
-export function servedJSONOfStored(text: string, revision: number): string | undefined {
+export function servedJSONOfStored(text: string, revision: number | string): string | undefined {
   const m = METADATA_START.exec(text);
   if (!m || text.includes('"resourceVersion"')) return undefined;
   const at = m[0].length;

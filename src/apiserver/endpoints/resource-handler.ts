@@ -21,14 +21,14 @@ import { apiVersionOf, isObject } from '../../machinery/meta/types.js';
 import { refTo } from '../../machinery/schema/types.js';
 import type { AdmissionAttributes, AdmissionChain, AdmissionOperation } from '../admission/types.js';
 import type { CacheEvent } from '../cacher/watch-cache.js';
-import type { CachedObject } from '../cacher/cached-object.js';
+import { type CachedObject, servedJSONOfStored } from '../cacher/cached-object.js';
 import type { RequestContext } from '../context.js';
 import { bodyFormat, readBody, unsupportedMedia } from '../http/body.js';
 import { type Representation, type Response, negotiateRepresentation, setWarnings, writeJSON } from '../http/respond.js';
 import type { Printer } from '../printers/types.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import { type Endpoint, type EndpointRegistry, toServed, toStorage } from '../registry/endpoint.js';
-import type { DeleteRequest, ObjectPredicate } from '../registry/store.js';
+import { type DeleteRequest, type ObjectPredicate, storedTextOf } from '../registry/store.js';
 import type { Strategy } from '../registry/strategy.js';
 import { decodeObject, parseBody, parseFieldValidation } from './decode.js';
 import { decodeKubernetesProtobuf, type ProtoSchemaLookup } from '../../machinery/protobuf/codec.js';
@@ -142,7 +142,11 @@ export class ResourceHandlers {
   private respondObject(ctx: RequestContext, ep: Endpoint, req: HttpRequest, res: Response, query: URLSearchParams, code: number, obj: KubeObject): void {
     const rep = this.representation(req, false);
     setWarnings(res, ctx.warnings);
-    writeJSON(res, code, objectBody(this.shape(ep, query), rep, obj));
+    // An object just written goes out as the text it was stored as, with its new resourceVersion added.
+    const stored = rep.kind === 'object' ? storedTextOf(obj) : undefined;
+    const rv = obj.metadata.resourceVersion;
+    const text = stored !== undefined && rv ? servedJSONOfStored(stored, rv) : undefined;
+    writeJSON(res, code, text ?? objectBody(this.shape(ep, query), rep, obj));
   }
 
   // ---- reads ----

@@ -12,6 +12,8 @@ import { MemoryBackend } from '../../storage/memory/memory-backend.js';
 import { WatchCache } from '../cacher/watch-cache.js';
 import { systemContext } from '../context.js';
 import { buildRegistry } from './build.js';
+import { storedTextOf } from './store.js';
+import { servedJSONOfStored } from '../cacher/cached-object.js';
 
 async function setup(opts: { eventTTLSeconds?: number } = {}) {
   const clock = new FakeClock();
@@ -39,6 +41,21 @@ const event = (name: string): KubeObject => ({
 });
 
 describe('Store', () => {
+  test('an object a write returns carries the text it was stored as; anything else carries none', async () => {
+    const { registry, ctx, cache } = await setup();
+    const cms = registry.storeFor('', 'configmaps')!;
+    const created = await cms.create(ctx, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { a: '1' } });
+    const text = storedTextOf(created);
+    assert.ok(text !== undefined);
+    assert.deepEqual(JSON.parse(servedJSONOfStored(text, created.metadata.resourceVersion!)!), created);
+    const updated = await cms.guaranteedUpdate(ctx, 'default', 'c', (cur) => ({ ...cur!, data: { a: '2' } }));
+    assert.deepEqual(JSON.parse(servedJSONOfStored(storedTextOf(updated.object)!, updated.object.metadata.resourceVersion!)!), updated.object);
+    assert.equal(storedTextOf(await cms.get('default', 'c') as unknown as KubeObject), undefined, 'a read is not a write');
+    const dry = await cms.create({ ...ctx, dryRun: true }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd', namespace: 'default' } });
+    assert.equal(storedTextOf(dry), undefined, 'nothing was stored for a dry run');
+    cache.dispose();
+  });
+
   test('events expire after their TTL; other objects do not', async () => {
     const { clock, registry, ctx, cache } = await setup({ eventTTLSeconds: 10 });
     const events = registry.storeFor('', 'events')!;

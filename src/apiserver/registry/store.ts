@@ -116,11 +116,33 @@ export function generateNameSuffix(): string {
 
 /** Serialized form kept in storage: the object without its resourceVersion (the revision is). */
 export function encodeForStorage(obj: KubeObject): Uint8Array {
+  return encoder.encode(storageText(obj));
+}
+
+function storageText(obj: KubeObject): string {
   const rv = obj.metadata.resourceVersion;
   delete obj.metadata.resourceVersion;
-  const bytes = encoder.encode(JSON.stringify(obj));
+  const text = JSON.stringify(obj);
   if (rv !== undefined) obj.metadata.resourceVersion = rv;
-  return bytes;
+  return text;
+}
+
+/** The text each object returned by a write was stored as, so its response need not encode it again. */
+const writtenText = new WeakMap<KubeObject, string>();
+
+/**
+ * The JSON stored for an object a write of this store returned (without its resourceVersion), or
+ * undefined. Valid while the object is as returned: callers respond with it, they do not change it.
+ */
+export function storedTextOf(obj: KubeObject): string | undefined {
+  return writtenText.get(obj);
+}
+
+/** Encodes `obj` for storage, remembering the text for its response. */
+function encodeWritten(obj: KubeObject): Uint8Array {
+  const text = storageText(obj);
+  writtenText.set(obj, text);
+  return encoder.encode(text);
 }
 
 interface ContinueToken {
@@ -360,7 +382,7 @@ export class Store {
     let rollback: Rollback | undefined;
     if (this.strategy.beforeCreate) rollback = await this.strategy.beforeCreate(ctx, obj);
     try {
-      const res = await this.backend.create(this.key(meta.namespace ?? '', meta.name!), encodeForStorage(obj), { lease: await this.leaseForWrite() });
+      const res = await this.backend.create(this.key(meta.namespace ?? '', meta.name!), encodeWritten(obj), { lease: await this.leaseForWrite() });
       if (!res.ok) throw alreadyExists(this.resource, meta.name!);
       // `finalize` may have returned a new object: stamp the one returned.
       obj.metadata.resourceVersion = String(res.revision);
@@ -472,7 +494,7 @@ export class Store {
     if (ctx.dryRun) return { object: obj, created: false };
     let rollback: Rollback | undefined;
     if (strategy.beforeUpdate) rollback = await strategy.beforeUpdate(ctx, obj, current);
-    const res = await this.backend.update(key, encodeForStorage(obj), modRevision!, { lease: await this.leaseForWrite() });
+    const res = await this.backend.update(key, encodeWritten(obj), modRevision!, { lease: await this.leaseForWrite() });
     if (!res.ok) {
       if (rollback) await rollback().catch(() => undefined);
       if (!res.kv) throw this.notFound(name);
