@@ -141,6 +141,11 @@ export class KubeClient {
 
   /** Opens a watch stream; `onEvent` gets every decoded line. */
   watch(path: string, onEvent: (event: { type: string; object: Record<string, any> }) => void): WatchHandle {
+    return this.watchLines(path, (line) => onEvent(JSON.parse(line)));
+  }
+
+  /** Opens a watch stream; `onLine` gets every line as it arrives, undecoded. */
+  watchLines(path: string, onLine: (line: string) => void): WatchHandle {
     const stream = this.session().request({ ':method': 'GET', ':path': path, accept: 'application/json', 'user-agent': 'k8ts-bench' });
     stream.setEncoding('utf8');
     let buffered = '';
@@ -161,7 +166,7 @@ export class KubeClient {
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        if (line) onEvent(JSON.parse(line));
+        if (line) onLine(line);
       }
     });
     return { established, close: () => stream.close(http2.constants.NGHTTP2_CANCEL) };

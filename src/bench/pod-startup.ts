@@ -37,8 +37,8 @@ export async function createPaced(count: number, intervalMs: number, create: (i:
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
     // Paced against the start, not the previous create: a slow request does not stretch the schedule.
-    const wait = t0 + i * intervalMs - performance.now();
-    if (intervalMs > 0 && wait > 0) await sleep(wait);
+    // Timers count whole milliseconds and may wake a fraction early: sleep until the time has truly come.
+    for (let wait = t0 + i * intervalMs - performance.now(); intervalMs > 0 && wait > 0; wait = t0 + i * intervalMs - performance.now()) await sleep(Math.max(1, wait));
     started.push(create(i));
   }
   await Promise.all(started);

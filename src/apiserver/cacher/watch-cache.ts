@@ -141,10 +141,17 @@ export class ResourceCache {
     return event;
   }
 
+  /** Hands each watcher the events under its prefix; watchers read the arrays they get, never change them. */
   dispatch(events: CacheEvent[]): void {
     if (!events.length || !this.watchers.size) return;
+    // Many watchers share a prefix (a thousand watches of one namespace): each prefix's events are picked once.
+    const byPrefix = new Map<string, CacheEvent[]>();
     for (const w of this.watchers) {
-      const mine = w.keyPrefix === this.prefix ? events : events.filter((e) => e.object.key.startsWith(w.keyPrefix));
+      let mine = w.keyPrefix === this.prefix ? events : byPrefix.get(w.keyPrefix);
+      if (mine === undefined) {
+        mine = events.filter((e) => e.object.key.startsWith(w.keyPrefix));
+        byPrefix.set(w.keyPrefix, mine);
+      }
       if (mine.length) {
         try {
           w.onEvents(mine);
