@@ -45,22 +45,24 @@ export async function bootstrapCluster(server: APIServer, opts: BootstrapOptions
     }
   };
 
-  for (const name of SYSTEM_NAMESPACES) await create('', 'v1', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } });
+  // Namespaces first (admission wants them for what goes inside); everything else is independent
+  // and is created at once, so storage can take the writes together.
+  await Promise.all(SYSTEM_NAMESPACES.map((name) => create('', 'v1', 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } })));
 
   const first = cidrRange(opts.serviceCIDR).first;
-  await create('', 'v1', 'services', {
+  const service = create('', 'v1', 'services', {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: first, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }], sessionAffinity: 'None' },
   });
-  await create('', 'v1', 'endpoints', {
+  const endpoints = create('', 'v1', 'endpoints', {
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
     subsets: [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] }],
   });
-  await create('discovery.k8s.io', 'v1', 'endpointslices', {
+  const slice = create('discovery.k8s.io', 'v1', 'endpointslices', {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
@@ -69,11 +71,10 @@ export async function bootstrapCluster(server: APIServer, opts: BootstrapOptions
     ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }],
   });
 
-  for (const role of bootstrapClusterRoles()) await create('rbac.authorization.k8s.io', 'v1', 'clusterroles', role as unknown as KubeObject);
-  for (const binding of bootstrapClusterRoleBindings()) await create('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', binding as unknown as KubeObject);
-  for (const pc of bootstrapPriorityClasses()) await create('scheduling.k8s.io', 'v1', 'priorityclasses', pc as unknown as KubeObject);
-
-  await create('storage.k8s.io', 'v1', 'storageclasses', {
+  const roles = bootstrapClusterRoles().map((role) => create('rbac.authorization.k8s.io', 'v1', 'clusterroles', role as unknown as KubeObject));
+  const bindings = bootstrapClusterRoleBindings().map((binding) => create('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', binding as unknown as KubeObject));
+  const priorityClasses = bootstrapPriorityClasses().map((pc) => create('scheduling.k8s.io', 'v1', 'priorityclasses', pc as unknown as KubeObject));
+  const storageClass = create('storage.k8s.io', 'v1', 'storageclasses', {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
     metadata: { name: 'local-path', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
@@ -81,4 +82,5 @@ export async function bootstrapCluster(server: APIServer, opts: BootstrapOptions
     reclaimPolicy: 'Delete',
     volumeBindingMode: 'WaitForFirstConsumer',
   });
+  await Promise.all([service, endpoints, slice, ...roles, ...bindings, ...priorityClasses, storageClass]);
 }
