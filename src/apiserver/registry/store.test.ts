@@ -103,6 +103,29 @@ describe('Store', () => {
     cache.dispose();
   });
 
+  test('watchers of the same and of other namespaces each get exactly their events', async () => {
+    const { registry, ctx, cache } = await setup();
+    const cms = registry.storeFor('', 'configmaps')!;
+    const ac = new AbortController();
+    const seen = new Map<string, string[]>();
+    const watch = (label: string, namespace: string) => {
+      seen.set(label, []);
+      cms.watch({ namespace, resourceVersion: String(cms.currentRevision()), signal: ac.signal, onError: (e) => assert.fail(e.message), onEvents: (evs) => seen.get(label)!.push(...evs.map((e) => `${e.object.namespace}/${e.object.name}`)) });
+    };
+    watch('a1', 'a');
+    watch('a2', 'a');
+    watch('b', 'b');
+    watch('all', '');
+    const cm = (namespace: string, name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace } });
+    // Written together, so one dispatch carries events of both namespaces.
+    const inNs = (namespace: string) => ({ ...ctx, namespace });
+    await Promise.all([cms.create(inNs('a'), cm('a', 'x')), cms.create(inNs('b'), cm('b', 'y')), cms.create(inNs('a'), cm('a', 'z'))]);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(Object.fromEntries([...seen].map(([k, v]) => [k, v.sort()])), { a1: ['a/x', 'a/z'], a2: ['a/x', 'a/z'], b: ['b/y'], all: ['a/x', 'a/z', 'b/y'] });
+    ac.abort();
+    cache.dispose();
+  });
+
   describe('updates start from the watch cache, which never decides an outcome while it lags', () => {
     const KEY = '/registry/configmaps/default/c';
     const cm = (data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data });
@@ -121,11 +144,16 @@ describe('Store', () => {
       };
     }
 
+    /** A store holding ConfigMap c with v=1, and the write of v=2 around its cache. */
+    async function lagging() {
+      const env = await setup();
+      const cms = env.registry.storeFor('', 'configmaps')!;
+      const created = await cms.create(env.ctx, cm({ v: '1' }));
+      return { ...env, cms, created, writeAround: await prepareWriteAround(env.backend, env.cache, { v: '2' }) };
+    }
+
     test('a resourceVersion newer than the cached copy is not a conflict', async () => {
-      const { registry, ctx, cache, backend } = await setup();
-      const cms = registry.storeFor('', 'configmaps')!;
-      await cms.create(ctx, cm({ v: '1' }));
-      const writeAround = await prepareWriteAround(backend, cache, { v: '2' });
+      const { cms, ctx, cache, writeAround } = await lagging();
       const written = writeAround();
       const out = await cms.guaranteedUpdate(ctx, 'default', 'c', (cur) => ({ ...cur!, metadata: { ...cur!.metadata, resourceVersion: String(written) }, data: { v: '3' } }));
       assert.equal((out.object as KubeObject & { data: Record<string, string> }).data.v, '3');
@@ -134,10 +162,7 @@ describe('Store', () => {
     });
 
     test('a write that equals the stale cached copy is written, not taken for a no-op', async () => {
-      const { registry, ctx, cache, backend } = await setup();
-      const cms = registry.storeFor('', 'configmaps')!;
-      await cms.create(ctx, cm({ v: '1' }));
-      const writeAround = await prepareWriteAround(backend, cache, { v: '2' });
+      const { cms, ctx, cache, backend, writeAround } = await lagging();
       const written = writeAround();
       const out = await cms.guaranteedUpdate(ctx, 'default', 'c', (cur) => ({ ...cur!, data: { v: '1' } }));
       assert.ok(Number(out.object.metadata.resourceVersion) > written);
@@ -147,10 +172,7 @@ describe('Store', () => {
     });
 
     test('a stale resourceVersion is still a conflict', async () => {
-      const { registry, ctx, cache, backend } = await setup();
-      const cms = registry.storeFor('', 'configmaps')!;
-      const created = await cms.create(ctx, cm({ v: '1' }));
-      const writeAround = await prepareWriteAround(backend, cache, { v: '2' });
+      const { cms, ctx, cache, created, writeAround } = await lagging();
       writeAround();
       await assert.rejects(
         cms.guaranteedUpdate(ctx, 'default', 'c', (cur) => ({ ...cur!, metadata: { ...cur!.metadata, resourceVersion: created.metadata.resourceVersion }, data: { v: '3' } })),

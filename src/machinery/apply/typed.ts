@@ -209,7 +209,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   if (isObject(a)) {
-    if (!isObject(b) || Array.isArray(b)) return false;
+    if (!isObject(b)) return false;
     // Keys whose value is undefined do not count, on either side.
     let na = 0;
     for (const k in a) {
@@ -248,10 +248,11 @@ function walkCompare(w: CompareWalk, path: PathElement[], lhs: unknown, rhs: unk
   // Equal values differ nowhere below, whatever their type: most of an updated object is unchanged.
   if (lhs !== undefined && rhs !== undefined && deepEqual(lhs, rhs)) return;
   const a = atomFor(t, lhs, rhs);
+  // Past the check above, values on both sides differ.
   const leaf = (): void => {
     if (lhs === undefined) w.added.insert(path);
     else if (rhs === undefined) w.removed.insert(path);
-    else if (!deepEqual(lhs, rhs)) w.modified.insert(path);
+    else w.modified.insert(path);
   };
   const container = (): void => {
     if (lhs === undefined) w.added.insert(path);
