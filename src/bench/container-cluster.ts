@@ -83,7 +83,7 @@ export async function deletePodsAndWait(client: KubeClient, namespaces: string[]
   }
 }
 
-export async function startContainerCluster(runtime: ContainerRuntimeKind, opts: { log?: (line: string) => void } = {}): Promise<ContainerCluster> {
+export async function startContainerCluster(runtime: ContainerRuntimeKind, opts: { log?: (line: string) => void; cpuProfDir?: string } = {}): Promise<ContainerCluster> {
   const log = opts.log ?? (() => undefined);
   const suffix = randomBytes(3).toString('hex');
   const nodeName = `bench-${runtime}-${suffix}`;
@@ -140,6 +140,7 @@ export async function startContainerCluster(runtime: ContainerRuntimeKind, opts:
     server = await TestServer.start({
       agent: true,
       env,
+      nodeArgs: opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.cpuProfDir)}`, `--cpu-prof-name=k8ts-server-${runtime}.cpuprofile`] : [],
       args: [
         '--container-runtime-endpoint', endpoint,
         '--cluster-cidr', runtime === 'cri' ? fixture!.podSubnet : freeSubnet(),

@@ -11,6 +11,7 @@ describe('pods bench flags', () => {
     { name: 'one runtime', argv: ['--runtime', 'cri', '--pods', '5'], want: { runtimes: ['cri'], pods: 5, intervalMs: 0, timeoutMs: 300_000 } },
     { name: 'timeout', argv: ['--runtime=oci', '--timeout-seconds', '20'], want: { runtimes: ['oci'], pods: 50, intervalMs: 0, timeoutMs: 20_000 } },
     { name: 'paced creates', argv: ['--interval-ms', '200'], want: { runtimes: ['oci', 'cri'], pods: 50, intervalMs: 200, timeoutMs: 300_000 } },
+    { name: 'profile', argv: ['--runtime', 'oci', '--cpu-prof-dir', 'prof'], want: { runtimes: ['oci'], pods: 50, intervalMs: 0, timeoutMs: 300_000, cpuProfDir: 'prof' } },
     { name: 'negative interval', argv: ['--interval-ms', '-1'], error: /--interval-ms must not be negative/ },
     { name: 'unknown runtime', argv: ['--runtime', 'sim'], error: /unknown runtime "sim": want oci, cri or both/ },
     { name: 'no pods', argv: ['--pods', '0'], error: /--pods must be positive/ },

@@ -6,6 +6,7 @@
  * density tests pace their creates so), and both modes are reported.
  *
  *   --runtime oci|cri|both  --pods 50  --interval-ms 0  --timeout-seconds 300
+ *   --cpu-prof-dir DIR (profile the server process, agent included)
  *
  * `oci` is the server's local agent on the built-in runtime; `cri` the same
  * agent on a private containerd. A runtime the host cannot run is skipped
@@ -24,6 +25,8 @@ export interface PodsBenchConfig {
   /** 0: only all pods at once; N: also one pod every N ms. */
   intervalMs: number;
   timeoutMs: number;
+  /** Write a CPU profile of the server process (its agent included) here. */
+  cpuProfDir?: string;
 }
 
 /** One measurement: create → Ready over every pod. */
@@ -59,6 +62,7 @@ const flagSpecs: FlagSpec[] = [
   { name: 'pods', kind: 'int', usage: 'pods created at once', default: 50 },
   { name: 'interval-ms', kind: 'int', usage: 'also create the pods one every N ms and report both (0: only at once)', default: 0 },
   { name: 'timeout-seconds', kind: 'int', usage: 'how long all pods may take to become Ready', default: 300 },
+  { name: 'cpu-prof-dir', kind: 'string', usage: 'write a CPU profile of the server process (its agent included) here' },
 ];
 
 export function parsePodsBenchFlags(argv: string[]): PodsBenchConfig {
@@ -73,7 +77,8 @@ export function parsePodsBenchFlags(argv: string[]): PodsBenchConfig {
   if (!(pods > 0)) throw new UsageError('--pods must be positive');
   if (!(intervalMs >= 0)) throw new UsageError('--interval-ms must not be negative');
   if (!(timeoutSeconds > 0)) throw new UsageError('--timeout-seconds must be positive');
-  return { runtimes, pods, intervalMs, timeoutMs: timeoutSeconds * 1000 };
+  const cpuProfDir = values['cpu-prof-dir'] as string | undefined;
+  return { runtimes, pods, intervalMs, timeoutMs: timeoutSeconds * 1000, ...(cpuProfDir ? { cpuProfDir } : {}) };
 }
 
 function figures(r: PodStartupResult): StartupFigures {
@@ -88,7 +93,7 @@ async function runRuntime(runtime: ContainerRuntimeKind, cfg: PodsBenchConfig, p
     return { skipped };
   }
   print(`== ${runtime} ==`);
-  const cluster = await startContainerCluster(runtime, { log: print });
+  const cluster = await startContainerCluster(runtime, { log: print, cpuProfDir: cfg.cpuProfDir });
   try {
     print(`node ${cluster.nodeName} Ready (${cluster.runtimeVersion}), image ${cluster.image}`);
     await cluster.createNamespace('warmup');

@@ -175,8 +175,8 @@ export async function runServer(argv: string[]): Promise<number> {
       }
     },
   };
-  tokenSources.push(new ServiceAccountTokenAuthenticator(pki.serviceAccount.publicKeyPEM, clock, saLookup));
-  const tokenIssuer = new ServiceAccountTokenIssuer(pki.serviceAccount.privateKeyPEM, pki.serviceAccount.publicKeyPEM, clock);
+  tokenSources.push(new ServiceAccountTokenAuthenticator(pki.serviceAccount, clock, saLookup));
+  const tokenIssuer = new ServiceAccountTokenIssuer(pki.serviceAccount, clock);
   const authenticator = authenticatorChain({ clientCAPEM: pki.ca.certPEM, tokenAuthenticators: tokenSources, anonymous: true, clock });
   const authorizer = new AlwaysAllowAuthorizer();
   const nodePasswords = registryNodePasswordRecords(() => serverRef.current);
@@ -247,7 +247,7 @@ export async function runServer(argv: string[]): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (sig: string) => {
+    const stop = (sig: string, code = 0) => {
       if (stopping) return;
       stopping = true;
       logger.info('shutting down', { signal: sig });
@@ -257,11 +257,16 @@ export async function runServer(argv: string[]): Promise<number> {
         for (const t of transports) t.close();
         await server.stop();
         await backend.dispose();
-        resolve(0);
+        resolve(code);
       })();
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    // Generated while the server started; a server that cannot sign tokens does not stay up.
+    pki.serviceAccount.catch((err: unknown) => {
+      logger.error('cannot create the service-account signing key', { err });
+      stop('error', 1);
+    });
   });
 }
 

@@ -15,10 +15,10 @@ export function keyId(publicKeyPEM: string): string {
   return createHash('sha256').update(der).digest('base64url');
 }
 
-export function signJWT(claims: JWTClaims, privateKeyPEM: string, kid: string): string {
+export function signJWT(claims: JWTClaims, privateKey: string | KeyObject, kid: string): string {
   const header = { alg: 'RS256', kid };
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-  const sig = sign('sha256', Buffer.from(input), createPrivateKey(privateKeyPEM));
+  const sig = sign('sha256', Buffer.from(input), typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey);
   return `${input}.${b64url(sig)}`;
 }
 

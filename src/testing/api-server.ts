@@ -57,7 +57,7 @@ export async function startTestAPIServer(opts: TestAPIServerOptions = {}): Promi
       host: { hostname: 'localhost', addresses: ['127.0.0.1'] },
     });
     const authenticator = authenticatorChain({ clientCAPEM: pki.ca.certPEM, anonymous: false, clock });
-    const tokenIssuer = opts.tokenIssuer === null ? undefined : (opts.tokenIssuer ?? new ServiceAccountTokenIssuer(pki.serviceAccount.privateKeyPEM, pki.serviceAccount.publicKeyPEM, clock));
+    const tokenIssuer = opts.tokenIssuer === null ? undefined : (opts.tokenIssuer ?? new ServiceAccountTokenIssuer(pki.serviceAccount, clock));
     const server = new APIServer({
       scheme: builtinScheme(),
       backend,

@@ -73,6 +73,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Run the server's local node agent (no `--disable-agent`); its runtime comes from `args`. */
   agent?: boolean;
+  /** Options for node itself, before the script (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export class TestServer {
@@ -106,7 +108,7 @@ export class TestServer {
   /** Starts (or restarts) the process and waits until it has written its kubeconfig and is ready. */
   async launch(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const args = [K8TS_BIN, 'server', '--data-dir', this.dataDir, '--https-listen-port', String(this.port), '--bind-address', '127.0.0.1', ...(this.opts.agent ? [] : ['--disable-agent']), ...(this.opts.args ?? [])];
+    const args = [...(this.opts.nodeArgs ?? []), K8TS_BIN, 'server', '--data-dir', this.dataDir, '--https-listen-port', String(this.port), '--bind-address', '127.0.0.1', ...(this.opts.agent ? [] : ['--disable-agent']), ...(this.opts.args ?? [])];
     const child = spawn(process.execPath, args, { env: { ...process.env, ...this.opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.output = '';

@@ -4,7 +4,7 @@
  * ServiceAccount (and pod or secret) and is refused once the account is gone
  * or has another uid.
  */
-import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { type JWTClaims, keyId, signJWT, verifyJWT } from '../../machinery/jwt.js';
 import type { Clock } from '../../machinery/clock.js';
 import { type AuthnResult, type TokenAuthenticator, authenticated, invalid, noCredentials } from './types.js';
@@ -23,18 +23,28 @@ export interface BoundObject {
   uid: string;
 }
 
+/** The signing key pair in PEM; a promise while it is still being generated. */
+export type ServiceAccountKeys = { privateKeyPEM: string; publicKeyPEM: string } | Promise<{ privateKeyPEM: string; publicKeyPEM: string }>;
+
+/** A promise of `f(keys)` that nobody has to await: its failure reaches whoever does. */
+function derived<T>(keys: ServiceAccountKeys, f: (k: { privateKeyPEM: string; publicKeyPEM: string }) => T): Promise<T> {
+  const p = Promise.resolve(keys).then(f);
+  p.catch(() => undefined);
+  return p;
+}
+
 export class ServiceAccountTokenIssuer {
-  private readonly kid: string;
+  private readonly signer: Promise<{ key: KeyObject; kid: string }>;
   constructor(
-    private readonly privateKeyPEM: string,
-    publicKeyPEM: string,
+    keys: ServiceAccountKeys,
     private readonly clock: Clock,
     readonly issuer = DEFAULT_ISSUER,
   ) {
-    this.kid = keyId(publicKeyPEM);
+    this.signer = derived(keys, (k) => ({ key: createPrivateKey(k.privateKeyPEM), kid: keyId(k.publicKeyPEM) }));
   }
 
-  issue(sa: ServiceAccountRef, opts: { audiences: string[]; expirationSeconds: number; bound?: BoundObject }): { token: string; expirationTimestamp: number } {
+  async issue(sa: ServiceAccountRef, opts: { audiences: string[]; expirationSeconds: number; bound?: BoundObject }): Promise<{ token: string; expirationTimestamp: number }> {
+    const { key, kid } = await this.signer;
     const now = Math.floor(this.clock.now() / 1000);
     const exp = now + opts.expirationSeconds;
     const k8s: Record<string, unknown> = { namespace: sa.namespace, serviceaccount: { name: sa.name, uid: sa.uid } };
@@ -49,7 +59,7 @@ export class ServiceAccountTokenIssuer {
       nbf: now,
       sub: `system:serviceaccount:${sa.namespace}:${sa.name}`,
     };
-    return { token: signJWT(claims, this.privateKeyPEM, this.kid), expirationTimestamp: exp * 1000 };
+    return { token: signJWT(claims, key, kid), expirationTimestamp: exp * 1000 };
   }
 }
 
@@ -59,19 +69,19 @@ export interface ServiceAccountLookup {
 }
 
 export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
-  private readonly key: KeyObject;
+  private readonly key: Promise<KeyObject>;
   constructor(
-    publicKeyPEM: string,
+    keys: ServiceAccountKeys,
     private readonly clock: Clock,
     private readonly lookup: ServiceAccountLookup,
     private readonly opts: { issuer?: string; audiences?: string[] } = {},
   ) {
-    this.key = createPublicKey(publicKeyPEM);
+    this.key = derived(keys, (k) => createPublicKey(k.publicKeyPEM));
   }
 
   async authenticateToken(token: string): Promise<AuthnResult> {
     if (token.split('.').length !== 3) return noCredentials;
-    const r = verifyJWT(token, this.key, { now: this.clock.now(), issuer: this.opts.issuer ?? DEFAULT_ISSUER, audiences: this.opts.audiences ?? [DEFAULT_ISSUER] });
+    const r = verifyJWT(token, await this.key, { now: this.clock.now(), issuer: this.opts.issuer ?? DEFAULT_ISSUER, audiences: this.opts.audiences ?? [DEFAULT_ISSUER] });
     if (!r.ok) return r.reason === 'invalid signature' || r.reason === 'malformed JWT' ? noCredentials : invalid(r.reason);
     const k8s = r.claims['kubernetes.io'] as { namespace?: string; serviceaccount?: { name?: string; uid?: string } } | undefined;
     const ns = k8s?.namespace;

@@ -175,7 +175,7 @@ export function specialHandlers(deps: SpecialDeps): Map<string, SubresourceHandl
     const sa = await args.ep.store.get(args.info.namespace, args.info.name);
     const bound = spec.boundObjectRef?.kind && spec.boundObjectRef.name ? { kind: spec.boundObjectRef.kind as 'Pod', name: spec.boundObjectRef.name, uid: spec.boundObjectRef.uid ?? '' } : undefined;
     const audiences = spec.audiences?.length ? spec.audiences : ['https://kubernetes.default.svc.cluster.local'];
-    const issued = deps.tokenIssuer.issue({ namespace: args.info.namespace, name: args.info.name, uid: sa.object.metadata.uid ?? '' }, { audiences, expirationSeconds: exp, bound });
+    const issued = await deps.tokenIssuer.issue({ namespace: args.info.namespace, name: args.info.name, uid: sa.object.metadata.uid ?? '' }, { audiences, expirationSeconds: exp, bound });
     writeJSON(args.res, 201, {
       kind: 'TokenRequest',
       apiVersion: 'authentication.k8s.io/v1',

@@ -28,10 +28,16 @@ export interface ClusterPKI {
   admin: KeyPairPEM;
   /** The API server's client identity towards kubelets (logs, exec, port-forward, metrics). */
   kubeletClient: KeyPairPEM;
-  serviceAccount: ServiceAccountKeyPEM;
+  /**
+   * The service-account signing key. On a first start it is still being
+   * generated when the certificates are ready (an RSA key takes a few hundred
+   * ms), so a server can start serving meanwhile; token issuers and
+   * authenticators wait for it.
+   */
+  serviceAccount: Promise<ServiceAccountKeyPEM>;
   /** The SANs the serving certificate was checked against. */
   servingSANs: { dnsNames: string[]; ipAddresses: string[] };
-  /** Which files this call wrote (empty when everything was reused). */
+  /** Which files this call wrote (empty when everything was reused); the service-account key's once `serviceAccount` resolved. */
   written: string[];
 }
 
@@ -112,6 +118,9 @@ export async function ensureClusterPKI(dir: string, opts: EnsureClusterPKIOption
   const file = (name: string) => path.join(dir, name);
   const written: string[] = [];
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const serviceAccount = ensureServiceAccountKey(file(clusterPKIFiles.serviceAccountKey), file(clusterPKIFiles.serviceAccountPub), written);
+  // Whoever uses the key sees a failure; until then it must not count as unhandled.
+  serviceAccount.catch(() => undefined);
 
   let ca = await readPair(file(clusterPKIFiles.caCert), file(clusterPKIFiles.caKey));
   const freshCA = !ca;
@@ -149,19 +158,15 @@ export async function ensureClusterPKI(dir: string, opts: EnsureClusterPKIOption
     await writePair(kubeletClient, file(clusterPKIFiles.kubeletClientCert), file(clusterPKIFiles.kubeletClientKey), written);
   }
 
-  let serviceAccount: ServiceAccountKeyPEM | undefined;
-  if (existsSync(file(clusterPKIFiles.serviceAccountKey)) && existsSync(file(clusterPKIFiles.serviceAccountPub))) {
-    serviceAccount = {
-      privateKeyPEM: await readFile(file(clusterPKIFiles.serviceAccountKey), 'utf8'),
-      publicKeyPEM: await readFile(file(clusterPKIFiles.serviceAccountPub), 'utf8'),
-    };
-  } else {
-    serviceAccount = await createServiceAccountKey();
-    await writeSecret(file(clusterPKIFiles.serviceAccountKey), serviceAccount.privateKeyPEM, written);
-    await writePublic(file(clusterPKIFiles.serviceAccountPub), serviceAccount.publicKeyPEM, written);
-  }
-
   return { dir, ca, serving, admin, kubeletClient, serviceAccount, servingSANs: sans, written };
+}
+
+async function ensureServiceAccountKey(keyPath: string, pubPath: string, written: string[]): Promise<ServiceAccountKeyPEM> {
+  if (existsSync(keyPath) && existsSync(pubPath)) return { privateKeyPEM: await readFile(keyPath, 'utf8'), publicKeyPEM: await readFile(pubPath, 'utf8') };
+  const key = await createServiceAccountKey();
+  await writeSecret(keyPath, key.privateKeyPEM, written);
+  await writePublic(pubPath, key.publicKeyPEM, written);
+  return key;
 }
 
 /** RSA 2048 as kubeadm and k3s use for service-account tokens (RS256). */

@@ -106,6 +106,7 @@ describe('ensureClusterPKI', () => {
 
   test('first call creates everything with private modes', async () => {
     const pki = await ensureClusterPKI(dir, { sans: { dnsNames: ['api.example.test'], ipAddresses: ['10.96.0.1'] }, host });
+    const sa = await pki.serviceAccount;
     for (const f of Object.values(clusterPKIFiles)) assert.ok(fs.existsSync(path.join(dir, f)), f);
     for (const f of [clusterPKIFiles.caKey, clusterPKIFiles.servingKey, clusterPKIFiles.adminKey, clusterPKIFiles.kubeletClientKey, clusterPKIFiles.serviceAccountKey]) {
       assert.equal(fs.statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
@@ -121,15 +122,25 @@ describe('ensureClusterPKI', () => {
     assert.deepEqual(parseCertificate(pki.kubeletClient.certPEM).subject, { commonName: 'kube-apiserver-kubelet-client', organizations: ['kubeadm:cluster-admins'] });
     assert.deepEqual(kubeletClient.keyUsage, [clientAuth]);
     assert.ok(kubeletClient.verify(new X509Certificate(pki.ca.certPEM).publicKey));
-    assert.match(pki.serviceAccount.privateKeyPEM, /BEGIN RSA PRIVATE KEY/);
-    assert.match(pki.serviceAccount.publicKeyPEM, /BEGIN PUBLIC KEY/);
+    assert.match(sa.privateKeyPEM, /BEGIN RSA PRIVATE KEY/);
+    assert.match(sa.publicKeyPEM, /BEGIN PUBLIC KEY/);
+    assert.deepEqual(pki.written.map((p) => path.basename(p)).sort(), Object.values(clusterPKIFiles).sort());
   });
 
   test('second call with the same SANs reuses every file', async () => {
     const before = fs.readFileSync(path.join(dir, clusterPKIFiles.servingCert), 'utf8');
     const pki = await ensureClusterPKI(dir, { sans: { dnsNames: ['api.example.test'], ipAddresses: ['10.96.0.1'] }, host });
+    assert.equal((await pki.serviceAccount).privateKeyPEM, fs.readFileSync(path.join(dir, clusterPKIFiles.serviceAccountKey), 'utf8'));
     assert.deepEqual(pki.written, []);
     assert.equal(pki.serving.certPEM, before);
+  });
+
+  test('a service-account key that cannot be written fails only the key', async () => {
+    const other = path.join(tmp, 'sa-unwritable');
+    fs.mkdirSync(path.join(other, clusterPKIFiles.serviceAccountKey), { recursive: true });
+    const pki = await ensureClusterPKI(other, { sans: { dnsNames: [], ipAddresses: [] }, host });
+    assert.ok(fs.existsSync(path.join(other, clusterPKIFiles.caCert)));
+    await assert.rejects(pki.serviceAccount, /EISDIR/);
   });
 
   test('a new SAN re-issues only the serving certificate', async () => {
