@@ -23,7 +23,6 @@ import { isIPv4, isIPv6 } from '../machinery/validation/names.js';
 import { ensureClusterPKI } from '../machinery/pki/cluster-pki.js';
 import { writeKubeconfig } from '../machinery/pki/kubeconfig.js';
 import { RESTClient } from '../client/rest/rest-client.js';
-import { HTTP2Transport } from '../client/rest/http2-transport.js';
 import type { Transport } from '../client/rest/transport.js';
 import { LoopbackTransport } from './loopback-transport.js';
 import { SimulatedNodes } from '../sim/simulated-nodes.js';
@@ -238,7 +237,7 @@ export async function runServer(argv: string[]): Promise<number> {
   }
   if (values['disable-agent']) logger.info('local agent disabled');
   else {
-    const agent = await localAgent({ values, dataDir, url, caPEM: pki.ca, clock, logger, transports, signal: background.signal, nodeJoin, admin: clientFor('k8ts-server') });
+    const agent = await localAgent({ values, dataDir, server, caPEM: pki.ca, clock, logger, transports, signal: background.signal, nodeJoin, admin: clientFor('k8ts-server') });
     if (agent) components.push(agent.done);
   }
   logger.info('node token', { file: nodeToken.file });
@@ -277,7 +276,7 @@ export async function runServer(argv: string[]): Promise<number> {
 async function localAgent(o: {
   values: Record<string, unknown>;
   dataDir: string;
-  url: string;
+  server: APIServer;
   caPEM: { certPEM: string; keyPEM: string };
   clock: Clock;
   logger: Logger;
@@ -307,9 +306,13 @@ async function localAgent(o: {
     return undefined;
   }
   const ca = o.caPEM;
-  const client = await issueCertificate(ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], usage: 'client', clock: o.clock });
   const serving = await issueCertificate(ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], usage: 'server', ipAddresses: [...new Set([nodeIP, '127.0.0.1'])], dnsNames: [nodeName, 'localhost'], clock: o.clock });
-  const transport = new HTTP2Transport({ server: o.url, caPEM: ca.certPEM, certPEM: client.certPEM, keyPEM: client.keyPEM, userAgent: `kubelet/${KUBELET_VERSION} (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}) kubernetes/k8ts` });
+  // In-process, as the node's own user: what a client certificate for system:node:<name> in
+  // system:nodes would authenticate as, without TLS and HTTP/2 at both ends of every request.
+  const transport = new LoopbackTransport(o.server, {
+    userAgent: `kubelet/${KUBELET_VERSION} (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}) kubernetes/k8ts`,
+    user: { username: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] },
+  });
   o.transports.push(transport);
   const logger = o.logger.with({ component: 'agent' });
   const done = runNodeAgent(
