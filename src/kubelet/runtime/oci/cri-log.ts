@@ -7,8 +7,9 @@
  * agent continues where the old one stopped and no line is lost while no
  * agent runs (those lines get the time they were converted).
  */
-import { appendFileSync, closeSync, existsSync, type FSWatcher, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, watch, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, type FSWatcher, fstatSync, mkdirSync, openSync, readSync, watch } from 'node:fs';
 import path from 'node:path';
+import { readJsonFile, writeJsonFile } from './json-file.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -88,11 +89,7 @@ export class LogPump {
   }
 
   static readOffsets(file: string): Offsets {
-    try {
-      return JSON.parse(readFileSync(file, 'utf8')) as Offsets;
-    } catch {
-      return { stdout: 0, stderr: 0 };
-    }
+    return readJsonFile<Offsets>(file) ?? { stdout: 0, stderr: 0 };
   }
 
   get done(): boolean {
@@ -172,7 +169,7 @@ export class LogPump {
       this.offsets.done = true;
       changed = true;
     }
-    if (changed) writeOffsets(this.opts.offsetsFile, this.offsets);
+    if (changed) writeJsonFile(this.opts.offsetsFile, this.offsets);
     if (final) {
       this.stop();
       for (const w of this.doneWaiters.splice(0)) w();
@@ -202,8 +199,3 @@ function readFrom(file: string, offset: number, max: number): { buf: Buffer; mor
   }
 }
 
-function writeOffsets(file: string, o: Offsets): void {
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(o));
-  renameSync(tmp, file);
-}

@@ -4,7 +4,7 @@
  * the bridge; allocation continues after the last handed-out address so a
  * released one is not reused at once (stale ARP and conntrack entries).
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readJsonFile, writeJsonFile } from './json-file.js';
 
 export interface Cidr {
   /** The network address as a 32-bit number. */
@@ -117,8 +117,8 @@ export class Ipam {
   }
 
   private read(): IpamFile {
-    if (!existsSync(this.file)) return { cidr: this.cidrText, allocated: {} };
-    const f = JSON.parse(readFileSync(this.file, 'utf8')) as IpamFile;
+    const f = readJsonFile<IpamFile>(this.file);
+    if (!f) return { cidr: this.cidrText, allocated: {} };
     // A changed podCIDR invalidates the old allocations' meaning but not their owners; keep only addresses inside the range.
     if (f.cidr !== this.cidrText) {
       const kept: Record<string, string> = {};
@@ -132,8 +132,6 @@ export class Ipam {
   }
 
   private write(f: IpamFile): void {
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(f));
-    renameSync(tmp, this.file);
+    writeJsonFile(this.file, f);
   }
 }

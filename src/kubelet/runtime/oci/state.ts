@@ -4,9 +4,10 @@
  * instance on the same directory reads them back: that is how a restarted
  * agent adopts the pods it already runs.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerConfig, PodSandboxConfig, SandboxState } from '../interface.js';
+import { readJsonFile, writeJsonFile } from './json-file.js';
 
 export interface SandboxRecord {
   id: string;
@@ -45,21 +46,6 @@ export interface ContainerRecord {
   mounted?: boolean;
 }
 
-function writeJson(file: string, value: unknown): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value));
-  renameSync(tmp, file);
-}
-
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 export class StateStore {
   readonly sandboxes = new Map<string, SandboxRecord>();
   readonly containers = new Map<string, ContainerRecord>();
@@ -68,11 +54,11 @@ export class StateStore {
     mkdirSync(this.sandboxesDir, { recursive: true });
     mkdirSync(this.containersDir, { recursive: true });
     for (const id of readdirSync(this.sandboxesDir)) {
-      const r = readJson<SandboxRecord>(path.join(this.sandboxDir(id), 'sandbox.json'));
+      const r = readJsonFile<SandboxRecord>(path.join(this.sandboxDir(id), 'sandbox.json'));
       if (r) this.sandboxes.set(r.id, r);
     }
     for (const id of readdirSync(this.containersDir)) {
-      const r = readJson<ContainerRecord>(path.join(this.containerDir(id), 'container.json'));
+      const r = readJsonFile<ContainerRecord>(path.join(this.containerDir(id), 'container.json'));
       if (r) this.containers.set(r.id, r);
     }
   }
@@ -98,21 +84,34 @@ export class StateStore {
   }
 
   saveSandbox(r: SandboxRecord): void {
-    writeJson(path.join(this.sandboxDir(r.id), 'sandbox.json'), r);
+    this.writeRecord(this.sandboxDir(r.id), 'sandbox.json', r);
     this.sandboxes.set(r.id, r);
   }
 
   saveContainer(r: ContainerRecord): void {
-    writeJson(path.join(this.containerDir(r.id), 'container.json'), r);
+    this.writeRecord(this.containerDir(r.id), 'container.json', r);
     this.containers.set(r.id, r);
   }
 
+  /** Directories known to exist: a record is saved several times per start. */
+  private readonly made = new Set<string>();
+
+  private writeRecord(dir: string, name: string, value: unknown): void {
+    if (!this.made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.made.add(dir);
+    }
+    writeJsonFile(path.join(dir, name), value);
+  }
+
   deleteSandbox(id: string): void {
+    this.made.delete(this.sandboxDir(id));
     rmSync(this.sandboxDir(id), { recursive: true, force: true });
     this.sandboxes.delete(id);
   }
 
   deleteContainer(id: string): void {
+    this.made.delete(this.containerDir(id));
     rmSync(this.containerDir(id), { recursive: true, force: true });
     this.containers.delete(id);
   }
