@@ -468,18 +468,19 @@ export class FieldSetBuilder {
 
   insert(path: FieldPath): this {
     if (path.length === 0) return this;
-    let node = this.root;
-    for (const e of path) {
-      const k = encodePathElement(e);
-      let next = node.children.get(k);
-      if (!next) {
-        next = { pe: e, member: false, children: new Map() };
-        node.children.set(k, next);
-      }
-      node = next;
-    }
-    node.member = true;
+    this.nodeAt(path).member = true;
     return this;
+  }
+
+  /**
+   * The trie node of a non-empty `path`, created (not a member) where
+   * missing. A walk that adds a whole subtree marks members below it with
+   * `childOf` instead of inserting each path from the root.
+   */
+  nodeAt(path: FieldPath): BuilderNode {
+    let node = this.root;
+    for (const e of path) node = childOf(node, e);
+    return node;
   }
 
   build(): FieldSet {
@@ -487,10 +488,21 @@ export class FieldSetBuilder {
   }
 }
 
-interface BuilderNode {
+export interface BuilderNode {
   pe: PathElement;
   member: boolean;
   children: Map<string, BuilderNode>;
+}
+
+/** The child of `node` for element `e`, created (not a member) where missing. */
+export function childOf(node: BuilderNode, e: PathElement): BuilderNode {
+  const k = encodePathElement(e);
+  let next = node.children.get(k);
+  if (!next) {
+    next = { pe: e, member: false, children: new Map() };
+    node.children.set(k, next);
+  }
+  return next;
 }
 
 function freeze(children: Map<string, BuilderNode>): FieldSet {

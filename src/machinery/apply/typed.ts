@@ -13,7 +13,7 @@
  */
 import { isObject } from '../meta/types.js';
 import { type Schema, type SchemaResolver, deref } from '../schema/types.js';
-import { type FieldPath, type PathElement, FieldSet, FieldSetBuilder, encodePathElement, pathToString, pe } from './fieldset.js';
+import { type BuilderNode, type FieldPath, type PathElement, FieldSet, FieldSetBuilder, childOf, encodePathElement, pathToString, pe } from './fieldset.js';
 
 export type Atom =
   | { kind: 'scalar' }
@@ -247,6 +247,11 @@ export function compare(lhs: unknown, rhs: unknown, t: TypeRef): Comparison & { 
 function walkCompare(w: CompareWalk, path: PathElement[], lhs: unknown, rhs: unknown, t: TypeRef): void {
   // Equal values differ nowhere below, whatever their type: most of an updated object is unchanged.
   if (lhs !== undefined && rhs !== undefined && deepEqual(lhs, rhs)) return;
+  // A new subtree (all of a created object) is added whole: one walk that builds its trie in place.
+  if (lhs === undefined && path.length > 0) {
+    walkAdded(w, w.added.nodeAt(path), [...path], rhs, t);
+    return;
+  }
   const a = atomFor(t, lhs, rhs);
   // Past the check above, values on both sides differ.
   const leaf = (): void => {
@@ -299,6 +304,34 @@ function walkCompare(w: CompareWalk, path: PathElement[], lhs: unknown, rhs: unk
       }
       container();
       return;
+    }
+  }
+}
+
+/**
+ * `walkCompare` with nothing on the left: every leaf and every container of
+ * `rhs` is added. `node` is the trie node of `path`; `path` is kept (pushed
+ * and popped) only to name errors.
+ */
+function walkAdded(w: CompareWalk, node: BuilderNode, path: PathElement[], rhs: unknown, t: TypeRef): void {
+  const a = atomFor(t, rhs);
+  node.member = true;
+  if (a.kind === 'list') {
+    if (a.relationship === 'atomic' || !Array.isArray(rhs) || rhs.length === 0) return;
+    for (const item of indexItems(a, rhs, path, w.errors).values()) {
+      path.push(item.pe);
+      walkAdded(w, childOf(node, item.pe), path, item.value, a.item);
+      path.pop();
+    }
+  } else if (a.kind === 'map') {
+    if (a.atomic || !isObject(rhs)) return;
+    for (const k in rhs) {
+      const v = rhs[k];
+      if (v === undefined) continue;
+      const e = pe.field(k);
+      path.push(e);
+      walkAdded(w, childOf(node, e), path, v, fieldType(a, k).type);
+      path.pop();
     }
   }
 }
