@@ -25,13 +25,9 @@ import { writeKubeconfig } from '../machinery/pki/kubeconfig.js';
 import { RESTClient } from '../client/rest/rest-client.js';
 import type { Transport } from '../client/rest/transport.js';
 import { LoopbackTransport } from './loopback-transport.js';
-import { SimulatedNodes } from '../sim/simulated-nodes.js';
-import { ControllerManager } from '../controllers/manager.js';
-import { builtinControllers } from '../controllers/registry.js';
 import { type ControllerConfig, defaultControllerConfig, parseControllerArgs } from '../controllers/framework/controller-config.js';
 import { randomUUID } from 'node:crypto';
-import { Scheduler } from '../scheduler/scheduler.js';
-import { type KubeSchedulerConfiguration, parseSchedulerConfiguration } from '../scheduler/config.js';
+import type { KubeSchedulerConfiguration } from '../scheduler/config.js';
 import type { Clock } from '../machinery/clock.js';
 import type { Logger } from '../machinery/log.js';
 import { simNodeFlags, simNodeOptions } from './sim-flags.js';
@@ -137,6 +133,7 @@ export async function runServer(argv: string[]): Promise<number> {
 
   let schedulerConfig: KubeSchedulerConfiguration | undefined;
   if (values['scheduler-config']) {
+    const { parseSchedulerConfiguration } = await import('../scheduler/config.js');
     const parsed = parseSchedulerConfiguration(readFileSync(String(values['scheduler-config']), 'utf8'));
     if (!parsed.ok) {
       logger.error('invalid scheduler configuration', { file: values['scheduler-config'], errors: parsed.errors.join('; ') });
@@ -224,14 +221,22 @@ export async function runServer(argv: string[]): Promise<number> {
   };
   const components: Promise<void>[] = [];
   const identity = `${os.hostname()}_${randomUUID()}`;
-  if (!values['disable-controller-manager']) components.push(
-    new ControllerManager({ rest: clientFor('kube-controller-manager'), clock, logger: logger.with({ component: 'controller-manager' }), identity, controllers: builtinControllers, config: controllerConfig })
-      .run(background.signal)
-      .catch((err) => logger.error('controller manager stopped', { err })),
-  );
-  if (!values['disable-scheduler']) components.push(runScheduler({ rest: clientFor('kube-scheduler'), clock, logger: logger.with({ component: 'scheduler' }), identity, config: schedulerConfig, signal: background.signal }));
+  // The components' code loads only now: the API is ready without waiting for code it does not run.
+  if (!values['disable-controller-manager']) {
+    const [{ ControllerManager }, { builtinControllers }] = await Promise.all([import('../controllers/manager.js'), import('../controllers/registry.js')]);
+    components.push(
+      new ControllerManager({ rest: clientFor('kube-controller-manager'), clock, logger: logger.with({ component: 'controller-manager' }), identity, controllers: builtinControllers, config: controllerConfig })
+        .run(background.signal)
+        .catch((err) => logger.error('controller manager stopped', { err })),
+    );
+  }
+  if (!values['disable-scheduler']) {
+    const { Scheduler } = await import('../scheduler/scheduler.js');
+    components.push(runScheduler(Scheduler, { rest: clientFor('kube-scheduler'), clock, logger: logger.with({ component: 'scheduler' }), identity, config: schedulerConfig, signal: background.signal }));
+  }
   const simNodes = Number(values['sim-nodes']);
   if (simNodes > 0) {
+    const { SimulatedNodes } = await import('../sim/simulated-nodes.js');
     const sim = new SimulatedNodes({ rest: clientFor('k8ts-sim'), clock, logger: logger.with({ component: 'sim' }), count: simNodes, clusterCIDR: String(values['cluster-cidr']), ...simNodeOptions(values) });
     components.push(sim.run(background.signal).catch((err) => logger.error('simulated nodes stopped', { err })));
   }
@@ -353,7 +358,10 @@ async function labelServerNode(rest: RESTClient, name: string, labels: Record<st
 }
 
 /** The scheduler campaigns again whenever it loses leadership, until the server stops. */
-async function runScheduler(o: { rest: RESTClient; clock: Clock; logger: Logger; identity: string; config?: KubeSchedulerConfiguration; signal: AbortSignal }): Promise<void> {
+async function runScheduler(
+  Scheduler: typeof import('../scheduler/scheduler.js').Scheduler,
+  o: { rest: RESTClient; clock: Clock; logger: Logger; identity: string; config?: KubeSchedulerConfiguration; signal: AbortSignal },
+): Promise<void> {
   while (!o.signal.aborted) {
     try {
       await new Scheduler({ rest: o.rest, clock: o.clock, logger: o.logger, identity: o.identity, config: o.config }).run(o.signal);

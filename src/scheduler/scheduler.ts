@@ -26,7 +26,7 @@ import { type WorkloadLookup, defaultSelector } from './default-selector.js';
 import { restClaimAPI } from './plugins/volume-binding/claim-api.js';
 import type { Snapshot } from './framework/snapshot.js';
 import { APIBinder } from './binder.js';
-import { defaultConfiguration, type KubeSchedulerConfiguration } from './config.js';
+import { DEFAULT_SCHEDULER_NAME, defaultConfiguration, type KubeSchedulerConfiguration } from './config.js';
 import { ActionType, Events, type ClusterEvent, type ClusterEventWithHint } from './framework/events.js';
 import { newFramework, type Framework, type Registry } from './framework/framework.js';
 import type { PostFilterResult, QueuedPodInfo } from './framework/interface.js';
@@ -97,7 +97,8 @@ export class Scheduler {
   private readonly queue: SchedulingQueue;
   private cache = new SchedulerCache();
   private readonly pods: ResourceClient;
-  private readonly recorder: EventRecorder;
+  private readonly events: ResourceClient<CoreEvent>;
+  private readonly recorders = new Map<string, EventRecorder>();
   private readonly inFlight = new Set<Promise<void>>();
   private elector?: LeaderElector;
 
@@ -124,13 +125,24 @@ export class Scheduler {
       podInitialBackoffMs: this.config.podInitialBackoffSeconds * 1000,
       podMaxBackoffMs: this.config.podMaxBackoffSeconds * 1000,
     });
-    this.recorder = new EventRecorder({
-      events: new ResourceClient<CoreEvent>(opts.rest, GVR.events),
-      component: 'default-scheduler',
-      host: opts.identity,
-      clock: opts.clock,
-      onError: (err) => opts.logger.warn('recording event failed', { err }),
-    });
+    this.events = new ResourceClient<CoreEvent>(opts.rest, GVR.events);
+  }
+
+  /** Events about a pod come from its profile, as upstream gives each profile a recorder named after it. */
+  private recorderFor(pod: PodT): EventRecorder {
+    const name = pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME;
+    let r = this.recorders.get(name);
+    if (!r) {
+      r = new EventRecorder({
+        events: this.events,
+        component: name,
+        host: this.opts.identity,
+        clock: this.opts.clock,
+        onError: (err) => this.opts.logger.warn('recording event failed', { err }),
+      });
+      this.recorders.set(name, r);
+    }
+    return r;
   }
 
   /** Whether this instance currently holds the Lease (always true without leader election). */
@@ -365,7 +377,7 @@ export class Scheduler {
     }
     const ns = pod.metadata?.namespace ?? 'default';
     this.opts.logger.debug('bound pod', { pod: podKey(pod), node: nodeName });
-    await this.recorder.event(pod as Obj<PodT>, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata?.name} to ${nodeName}`);
+    await this.recorderFor(pod).event(pod as Obj<PodT>, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata?.name} to ${nodeName}`);
   }
 
   /**
@@ -379,7 +391,7 @@ export class Scheduler {
     if (f.nominated) this.queue.addNominatedPod(pod, f.nominated.nominatedNodeName);
     this.queue.addUnschedulableIfNotPresent(q, cycle);
     this.opts.logger.debug('unable to schedule pod', { pod: podKey(pod), reason: f.reason, message: f.message });
-    await this.recorder.event(pod as Obj<PodT>, 'Warning', 'FailedScheduling', f.message);
+    await this.recorderFor(pod).event(pod as Obj<PodT>, 'Warning', 'FailedScheduling', f.message);
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
     const status: Record<string, unknown> = {
@@ -399,7 +411,7 @@ export class Scheduler {
     const ns = victim.metadata?.namespace ?? 'default';
     try {
       await this.pods.inNamespace(ns).delete(victim.metadata?.name ?? '', { preconditions: { uid: victim.metadata?.uid } });
-      await this.recorder.event(victim as Obj<PodT>, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata?.uid ?? ''} on node ${nodeName}`);
+      await this.recorderFor(preemptor).event(victim as Obj<PodT>, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata?.uid ?? ''} on node ${nodeName}`);
     } catch (err) {
       if (!isNotFound(err)) this.opts.logger.warn('preempting victim failed', { pod: podKey(victim), err });
     }

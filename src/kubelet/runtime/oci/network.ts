@@ -95,10 +95,11 @@ export async function setupPodNetwork(sandboxId: string, ip: string, opts: Netwo
   const netns = netnsName(sandboxId);
   const veth = hostVethName(sandboxId);
   const gw = gatewayOf(opts.cidr);
-  await mustRun('ip', ['netns', 'add', netns]);
   try {
+    // Every command spawned costs a fork and an exec per pod: one batch on the host, one in the netns.
     await mustRun('ip', ['-batch', '-'], {
       input: [
+        `netns add ${netns}`,
         `link add ${veth} type veth peer name eth0 netns ${netns}`,
         `link set ${veth} master ${opts.bridge}`,
         `link set ${veth} type bridge_slave hairpin on`,
@@ -113,7 +114,8 @@ export async function setupPodNetwork(sandboxId: string, ip: string, opts: Netwo
         `route add default via ${gw}`,
       ].join('\n'),
     });
-    if (opts.masquerade) await ensureRule('nat', natChain(opts.bridge), hairpinRule(ip));
+    // Appended without a check first: the address is fresh, and teardown removes duplicates anyway.
+    if (opts.masquerade) await mustRun('iptables', ['-w', '5', '-t', 'nat', '-A', natChain(opts.bridge), ...hairpinRule(ip)]);
   } catch (e) {
     await teardownPodNetwork({ netns, hostVeth: veth, ip }, opts);
     throw e;
