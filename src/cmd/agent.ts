@@ -27,7 +27,7 @@ import { WebhookAuthorizer, subjectAccessReviewer } from '../kubelet/server/kube
 import { RESOURCE_METRICS_CONTENT_TYPE, ResourceMetricsCollector } from '../kubelet/stats/resource-metrics.js';
 import { type Clock, realClock } from '../machinery/clock.js';
 import { createLogger, isLogLevel, type Logger } from '../machinery/log.js';
-import { type FlagSpec, UsageError, formatUsage, parseFlags } from './flags.js';
+import { type FlagSpec, UsageError, formatUsage, ipFlag, parseFlags, portFlag } from './flags.js';
 
 export function defaultAgentDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/k8ts' : path.join(os.homedir(), '.k8ts');
@@ -244,10 +244,18 @@ export async function cleanupNodeAgent(rootDir: string, logger: Logger, opts: { 
   return { ok: true };
 }
 
-function readToken(values: Record<string, unknown>): string | undefined {
-  if (values.token) return String(values.token);
-  if (values['token-file']) return readFileSync(String(values['token-file']), 'utf8').trim();
-  return undefined;
+/** The join token from `--token`, else from `--token-file`. */
+function readToken(values: Record<string, unknown>): { ok: true; token?: string } | { ok: false; file: string; message: string } {
+  if (values.token) return { ok: true, token: String(values.token) };
+  if (!values['token-file']) return { ok: true };
+  const file = String(values['token-file']);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    return { ok: false, file, message: (err as Error).message };
+  }
+  return text ? { ok: true, token: text } : { ok: false, file, message: 'the file is empty' };
 }
 
 export async function runAgent(argv: string[]): Promise<number> {
@@ -276,12 +284,21 @@ export async function runAgent(argv: string[]): Promise<number> {
   const serverURL = values.server ? String(values.server) : undefined;
   if (!serverURL) throw new UsageError('--server is required');
   if (!/^https:\/\//.test(serverURL)) throw new UsageError(`--server must be an https:// URL, got "${serverURL}"`);
-  const token = readToken(values);
-  if (!token) throw new UsageError('--token or --token-file is required');
+  if (!values.token && !values['token-file']) throw new UsageError('--token or --token-file is required');
   const labels = parseNodeLabels(values['node-labels'] as string[]);
   if (!labels.ok) throw new UsageError(`--node-labels: ${labels.message}`);
   const taints = parseNodeTaints(values['node-taints'] as string[]);
   if (!taints.ok) throw new UsageError(`--node-taints: ${taints.message}`);
+  ipFlag(values, 'node-ip');
+  const bindAddress = ipFlag(values, 'bind-address')!;
+  ipFlag(values, 'cluster-dns');
+  const port = portFlag(values, 'kubelet-port');
+  const read = readToken(values);
+  if (!read.ok) {
+    logger.error('cannot read the token file', { file: read.file, err: read.message });
+    return 1;
+  }
+  const token = read.token!;
   const runtime = chooseRuntime(values['container-runtime-endpoint'] as string | undefined);
   if (runtime.kind === 'unavailable') {
     logger.error(`no container runtime: ${runtime.reason}; use --container-runtime-endpoint sim or a CRI socket`);
@@ -289,7 +306,6 @@ export async function runAgent(argv: string[]): Promise<number> {
   }
   const nodeName = String(values['node-name'] ?? os.hostname()).toLowerCase();
   const nodeIP = String(values['node-ip'] ?? firstIPv4());
-  const port = Number(values['kubelet-port']);
 
   const joined = await joinCluster({
     server: serverURL,
@@ -331,7 +347,7 @@ export async function runAgent(argv: string[]): Promise<number> {
         rootDir,
         runtime,
         kubeletPort: port,
-        bindAddress: String(values['bind-address']),
+        bindAddress,
         tls: { certPEM: creds.serving.certPEM, keyPEM: creds.serving.keyPEM, clientCAPEM: creds.caPEM },
         clusterDNS: values['cluster-dns'] ? [String(values['cluster-dns'])] : undefined,
         clusterDomain: String(values['cluster-domain']),

@@ -18,6 +18,15 @@ const flags: FlagSpec[] = [
   { name: 'help', aliases: ['h'], kind: 'bool', usage: 'show help', default: false },
 ];
 
+/** What kubectl prints for the same failure: the server's Status, a refused connection, or the error itself. */
+function describeError(err: unknown, server: string): string {
+  if (isStatusError(err)) return `Error from server${err.reason ? ` (${err.reason})` : ''}: ${err.message}`;
+  for (let e = err as (Error & { code?: string; cause?: unknown }) | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'ECONNREFUSED') return `The connection to the server ${new URL(server).host} was refused - did you specify the right host or port?`;
+  }
+  return `error: ${(err as Error).message}`;
+}
+
 export async function runExplainSchedule(argv: string[]): Promise<number> {
   const { values, args } = parseFlags(flags, argv);
   if (values.help) {
@@ -37,7 +46,7 @@ export async function runExplainSchedule(argv: string[]): Promise<number> {
     process.stdout.write(out.endsWith('\n') ? out : out + '\n');
     return 0;
   } catch (err) {
-    process.stderr.write(`Error from server${isStatusError(err) ? ` (${err.reason})` : ''}: ${(err as Error).message}\n`);
+    process.stderr.write(`${describeError(err, kc.config.server)}\n`);
     return 1;
   } finally {
     transport.close();

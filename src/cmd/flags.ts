@@ -3,6 +3,7 @@
  * booleans without a value, repeatable string-slice flags. Unknown flags are
  * refused with k3s's text so scripts written for k3s read the same errors.
  */
+import { isIPv4, isIPv6 } from '../machinery/validation/names.js';
 
 export type FlagKind = 'string' | 'bool' | 'int' | 'strings';
 
@@ -93,6 +94,21 @@ function coerce(spec: FlagSpec, raw: string, prev: string[], fromEnv: boolean): 
     default:
       return raw;
   }
+}
+
+/** An int flag that must be a TCP port (0: any free port). */
+export function portFlag(values: FlagValues, name: string): number {
+  const v = Number(values[name]);
+  if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError(`invalid value "${String(values[name])}" for flag -${name}: must be a port number between 0 and 65535`);
+  return v;
+}
+
+/** A string flag that, when set, must be an IPv4 or IPv6 address. */
+export function ipFlag(values: FlagValues, name: string): string | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  if (!isIPv4(String(v)) && !isIPv6(String(v))) throw new UsageError(`invalid value "${String(v)}" for flag -${name}: must be an IP address`);
+  return String(v);
 }
 
 export function formatUsage(command: string, description: string, specs: FlagSpec[]): string {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { buildBusyboxImage, missingImageTools, writeDockerSaveTarball } from '../testing/test-images.js';
 import { formatImageTable, humanSize, runImage } from './image.js';
 import { UsageError } from './flags.js';
+import { k8ts } from '../testing/cli.js';
 
 describe('humanSize', () => {
   const cases: [number, string][] = [
@@ -78,5 +79,55 @@ describe('k8ts image', { skip: missingImageTools({ registry: false }) }, () => {
   test('usage errors', async () => {
     await assert.rejects(k8ts('import', '--data-dir', dir), UsageError);
     await assert.rejects(k8ts('frobnicate'), UsageError);
+  });
+});
+
+describe('k8ts image refuses bad input (the real command line)', { concurrency: 4 }, () => {
+  let dir: string;
+  let dataDir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8ts-image-errors-'));
+    dataDir = path.join(dir, 'data');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function usageError(args: string[], message: string): Promise<void> {
+    const r = await k8ts(['image', ...args, '--data-dir', dataDir]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `Incorrect Usage: ${message}\n\n`);
+  }
+
+  /** exit 1 with `error: cannot import FILE: <why>`, and the store lists nothing. */
+  async function importFails(file: string, why: string): Promise<void> {
+    const r = await k8ts(['image', 'import', file, '--data-dir', dataDir]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `error: cannot import ${file}: ${why}\n`);
+    assert.equal(r.stdout, '');
+    const ls = await k8ts(['image', 'ls', '-q', '--data-dir', dataDir]);
+    assert.deepEqual([ls.code, ls.stdout], [0, ''], 'a failed import adds nothing');
+  }
+
+  test('an unknown subcommand', () => usageError(['frobnicate'], 'unknown image command "frobnicate" (k8ts image import FILE | ls | rm IMAGE...)'));
+  test('import without a FILE', () => usageError(['import'], 'image import needs exactly one FILE'));
+  test('import of two FILEs', () => usageError(['import', 'a.tar', 'b.tar'], 'image import needs exactly one FILE'));
+  test('rm without an IMAGE', () => usageError(['rm'], 'image rm needs at least one IMAGE'));
+  test('ls with an argument', () => usageError(['ls', 'busybox'], 'unexpected argument: busybox'));
+  test('an unknown flag', () => usageError(['ls', '--all'], 'flag provided but not defined: -all'));
+
+  test('rm of an image that is not there, in crictl\'s words', async () => {
+    const r = await k8ts(['image', 'rm', 'busybox:9.9', '--data-dir', dataDir]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'no such image busybox:9.9 present\n');
+  });
+  test('import of a file that does not exist', () => importFails(path.join(dir, 'missing.tar'), 'no such file or directory'));
+  test('import of a file that is not a tar archive', () => {
+    const f = path.join(dir, 'corrupt.tar');
+    fs.writeFileSync(f, 'not a tar archive');
+    return importFails(f, 'archive/tar: unexpected EOF');
+  });
+  test('import of a directory that holds no image', () => {
+    const d = path.join(dir, 'empty-layout');
+    fs.mkdirSync(d);
+    return importFails(d, `${d}: neither an OCI image layout (oci-layout, index.json) nor a docker save archive (manifest.json)`);
   });
 });

@@ -73,14 +73,23 @@ export async function runImage(argv: string[], io: ImageCommandIO = processIO): 
       if (values.help) return io.stdout(formatUsage('image import', 'Import images from an OCI layout or a docker save tarball', importFlags)), 0;
       if (args.length !== 1) throw new UsageError('image import needs exactly one FILE');
       const svc = service(values);
-      const imported = await importImageArchive(svc, path.resolve(args[0]!), { baseName: values['base-name'] as string | undefined });
+      const file = path.resolve(args[0]!);
+      let imported;
+      try {
+        imported = await importImageArchive(svc, file, { baseName: values['base-name'] as string | undefined });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        io.stderr(`error: cannot import ${file}: ${e.code === 'ENOENT' && e.path === file ? 'no such file or directory' : e.message}\n`);
+        return 1;
+      }
       for (const i of imported) io.stdout(`imported ${i.repoTags.length ? i.repoTags.join(', ') : '<untagged>'} (${i.id})\n`);
       return 0;
     }
     case 'ls':
     case 'list': {
-      const { values } = parseFlags(lsFlags, rest);
+      const { values, args } = parseFlags(lsFlags, rest);
       if (values.help) return io.stdout(formatUsage('image ls', 'List images', lsFlags)), 0;
+      if (args.length) throw new UsageError(`unexpected argument: ${args[0]}`);
       const images = await service(values).listImages();
       if (values.quiet) io.stdout(images.map((i) => `${i.id}\n`).join(''));
       else io.stdout(formatImageTable(images, { digests: values.digests === true }));

@@ -12,7 +12,11 @@ interface Command {
 const commands: Record<string, Command> = {
   server: {
     description: 'Run the API server (with controllers, scheduler and, unless disabled, a node agent)',
-    run: async (argv) => (await import('./server.js')).runServer(argv),
+    // The command line is checked before the server's code loads: a mistake is answered at once.
+    run: async (argv) => {
+      const options = await (await import('./server-options.js')).serverOptions(argv);
+      return typeof options === 'number' ? options : (await import('./server.js')).runServer(options);
+    },
   },
   agent: {
     description: 'Run node agent',
@@ -50,6 +54,12 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const c = commands[cmd];
+  if (!c && cmd.startsWith('-')) {
+    // As urfave/cli (k3s): an unknown global flag is a usage error, not an unknown command.
+    process.stderr.write(`Incorrect Usage: flag provided but not defined: -${cmd.replace(/^--?/, '').split('=')[0]}\n\n`);
+    process.exitCode = 1;
+    return;
+  }
   if (!c) {
     process.stderr.write(`No help topic for '${cmd}'\n`);
     process.exitCode = 3;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { RESTClient } from '../client/rest/rest-client.js';
 import { HTTP2Transport } from '../client/rest/http2-transport.js';
 import { loadKubeconfigFile } from '../client/rest/kubeconfig.js';
+import { cidrRange } from '../apiserver/registry/core/allocator.js';
 import { realClock } from '../machinery/clock.js';
 import { createLogger, isLogLevel } from '../machinery/log.js';
 import { SimulatedNodes } from '../sim/simulated-nodes.js';
@@ -33,7 +34,17 @@ export async function runSim(argv: string[]): Promise<number> {
   const count = Number(values.nodes);
   if (!(count >= 1)) throw new UsageError(`invalid value "${values.nodes}" for flag -nodes: must be at least 1`);
   const level = String(values['log-level']);
-  if (!isLogLevel(level)) throw new UsageError(`invalid value "${level}" for flag -log-level`);
+  if (!isLogLevel(level)) throw new UsageError(`invalid value "${level}" for flag -log-level: must be one of error, warn, info, debug, trace`);
+  // The flags are checked before the kubeconfig is read: a mistake in them is reported first.
+  const startIndex = Number(values['start-index']);
+  if (startIndex < 0) throw new UsageError(`invalid value "${startIndex}" for flag -start-index: must be 0 or more`);
+  const clusterCIDR = String(values['cluster-cidr']);
+  try {
+    cidrRange(clusterCIDR);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const options = simNodeOptions(values);
   const logger = createLogger({ level });
   const file = String(values.kubeconfig ?? path.join(os.homedir(), '.kube', 'config')).split(path.delimiter)[0]!;
   const kc = loadKubeconfigFile(file);
@@ -47,9 +58,9 @@ export async function runSim(argv: string[]): Promise<number> {
     clock: realClock,
     logger,
     count,
-    startIndex: Number(values['start-index']),
-    clusterCIDR: String(values['cluster-cidr']),
-    ...simNodeOptions(values),
+    startIndex,
+    clusterCIDR,
+    ...options,
   });
   const abort = new AbortController();
   process.once('SIGTERM', () => abort.abort());
