@@ -19,9 +19,7 @@ import { parseNodeLabels, parseNodeTaints, type Taint } from '../kubelet/node/no
 import { KUBELET_VERSION, NodeStatusManager } from '../kubelet/node/node-status-manager.js';
 import { firstIPv4 } from '../kubelet/node/host-info.js';
 import type { ContainerRuntime, RuntimeService, RuntimeStatus, RuntimeVersion } from '../kubelet/runtime/interface.js';
-import { createOciRuntime } from '../kubelet/runtime/oci/index.js';
-import { CriRuntime, cleanupCriAgent, criAgentId } from '../kubelet/runtime/cri/index.js';
-import { SimRuntime } from '../kubelet/runtime/sim/index.js';
+import { readJsonFile } from '../kubelet/runtime/oci/json-file.js';
 import { KubeletServer } from '../kubelet/server/kubelet-server.js';
 import { WebhookAuthorizer, subjectAccessReviewer } from '../kubelet/server/kubelet-auth.js';
 import { RESOURCE_METRICS_CONTENT_TYPE, ResourceMetricsCollector } from '../kubelet/stats/resource-metrics.js';
@@ -101,17 +99,24 @@ class PendingRuntime implements Pick<RuntimeService, 'status' | 'version'> {
   }
 }
 
-function createRuntime(o: NodeAgentOptions, podCIDR: string, images: LocalImageService | undefined): ContainerRuntime {
+/** Each runtime's code loads only when it is the one chosen (the CRI client brings gRPC). */
+async function createRuntime(o: NodeAgentOptions, podCIDR: string, images: LocalImageService | undefined): Promise<ContainerRuntime> {
   switch (o.runtime.kind) {
-    case 'sim':
+    case 'sim': {
+      const { SimRuntime } = await import('../kubelet/runtime/sim/index.js');
       return new SimRuntime({ clock: o.clock, podCIDR });
-    case 'cri':
+    }
+    case 'cri': {
+      const { CriRuntime, criAgentId } = await import('../kubelet/runtime/cri/index.js');
       // Remembered so `--cleanup` finds the runtime without being told again.
       mkdirSync(o.rootDir, { recursive: true });
       writeFileSync(criEndpointFile(o.rootDir), `${o.runtime.endpoint}\n`);
       return new CriRuntime({ endpoint: o.runtime.endpoint, agentId: criAgentId(o.rootDir), podCIDR });
-    case 'oci':
+    }
+    case 'oci': {
+      const { createOciRuntime } = await import('../kubelet/runtime/oci/index.js');
       return createOciRuntime({ stateDir: path.join(o.rootDir, 'oci'), layers: images!, images: images!, podCIDR, ...ociHostNames(), logger: o.logger.with({ component: 'oci' }) });
+    }
   }
 }
 
@@ -161,7 +166,7 @@ export async function runNodeAgent(o: NodeAgentOptions, outer: AbortSignal): Pro
     return;
   }
   log.info('node podCIDR assigned', { node: o.nodeName, podCIDR });
-  const runtime = createRuntime(o, podCIDR, images);
+  const runtime = await createRuntime(o, podCIDR, images);
   pending.current = runtime;
 
   // Webhook authorization as upstream kubelets: the API server decides who may use this endpoint.
@@ -222,6 +227,7 @@ export async function cleanupNodeAgent(rootDir: string, logger: Logger, opts: { 
   let criEndpoint = opts.criEndpoint;
   if (!criEndpoint && existsSync(criEndpointFile(rootDir))) criEndpoint = readFileSync(criEndpointFile(rootDir), 'utf8').trim() || undefined;
   if (criEndpoint) {
+    const { cleanupCriAgent, criAgentId } = await import('../kubelet/runtime/cri/index.js');
     const res = await cleanupCriAgent({ endpoint: criEndpoint, agentId: criAgentId(rootDir) });
     if (!res.ok) return { ok: false, message: `cri runtime: ${res.message}` };
     logger.info('removed the agent\'s pods from the cri runtime', { endpoint: criEndpoint, sandboxes: res.sandboxes, containers: res.containers });
@@ -230,12 +236,8 @@ export async function cleanupNodeAgent(rootDir: string, logger: Logger, opts: { 
   if (existsSync(ociState)) {
     const images = new LocalImageService({ root: path.join(rootDir, 'images') });
     // The podCIDR the runtime ran with names the bridge's nat rules; without it the bridge would stay.
-    let podCIDR: string | undefined;
-    try {
-      podCIDR = (JSON.parse(readFileSync(path.join(ociState, 'ipam.json'), 'utf8')) as { cidr?: string }).cidr;
-    } catch {
-      podCIDR = undefined;
-    }
+    const podCIDR = readJsonFile<{ cidr?: string }>(path.join(ociState, 'ipam.json'))?.cidr;
+    const { createOciRuntime } = await import('../kubelet/runtime/oci/index.js');
     const rt = createOciRuntime({ stateDir: ociState, layers: images, images, podCIDR, ...ociHostNames(), logger });
     await rt.cleanupAll();
     await rt.dispose();

@@ -3,13 +3,13 @@
  * IP, waiting for the connection within the timeout like a blocking dial.
  * Messages follow upstream's wording, with gRPC codes named as Go prints them.
  */
-import * as grpc from '@grpc/grpc-js';
+import type * as GRPC from '@grpc/grpc-js';
 import type { ProbeOutcome } from './types.js';
 import { HEALTH_CHECK_METHOD, SERVING_STATUS, decodeHealthCheckResponse, encodeHealthCheckRequest } from './grpc-health.js';
 import { goDuration, joinHostPort } from './port.js';
 
 /** UNIMPLEMENTED -> Unimplemented, as Go's codes.Code String(). */
-function goCodeName(code: number): string {
+function goCodeName(grpc: typeof GRPC, code: number): string {
   const name = (grpc.status as unknown as Record<number, string>)[code] ?? `Code(${code})`;
   if (name === 'OK') return 'OK';
   return name.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
@@ -18,6 +18,8 @@ function goCodeName(code: number): string {
 export async function grpcProbe(host: string, port: number, service: string, timeoutMs: number, userAgent: string): Promise<ProbeOutcome> {
   const addr = joinHostPort(host, port);
   const timeout = goDuration(timeoutMs);
+  // gRPC's client library loads with the first gRPC probe (most agents never run one), before the timeout starts.
+  const grpc = await import('@grpc/grpc-js');
   const deadline = Date.now() + timeoutMs;
   const client = new grpc.Client(addr, grpc.credentials.createInsecure(), { 'grpc.primary_user_agent': userAgent, 'grpc.enable_retries': 0 });
   try {
@@ -38,7 +40,7 @@ export async function grpcProbe(host: string, port: number, service: string, tim
             } else if (err.code === grpc.status.DEADLINE_EXCEEDED) {
               resolve({ result: 'Failure', message: `timeout: health rpc did not complete within ${timeout}` });
             } else {
-              resolve({ result: 'Failure', message: `error: health rpc probe failed: rpc error: code = ${goCodeName(err.code)} desc = ${err.details}` });
+              resolve({ result: 'Failure', message: `error: health rpc probe failed: rpc error: code = ${goCodeName(grpc, err.code)} desc = ${err.details}` });
             }
             return;
           }
