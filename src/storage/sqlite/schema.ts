@@ -42,7 +42,10 @@ export const STATEMENTS = {
   insert: `INSERT INTO kine (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   range: `SELECT k.id, k.name, k.create_revision, k.lease, k.value FROM kine k JOIN (${LATEST_IN_RANGE}) m ON k.id = m.mid WHERE k.deleted = 0 ORDER BY k.name LIMIT @limit`,
   count: `SELECT COUNT(*) AS n FROM kine k JOIN (${LATEST_IN_RANGE}) m ON k.id = m.mid WHERE k.deleted = 0`,
-  replay: `SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.lease, k.value, k.old_value, p.lease AS prev_lease
+  // An event's previous value is the row its prev_revision names (rows written by earlier versions
+  // also carry it in old_value). Compaction removes that row only once the event itself is at or
+  // below the compacted revision, where no watch can replay it.
+  replay: `SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.lease, k.value, COALESCE(k.old_value, p.value) AS old_value, p.lease AS prev_lease
     FROM kine k LEFT JOIN kine p ON p.id = k.prev_revision
     WHERE k.name >= @lo AND k.name < @hi AND k.id > @after AND k.id <= @rev ORDER BY k.id`,
   // A row is history once a newer row names it as prev_revision, and a

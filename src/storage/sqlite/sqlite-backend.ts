@@ -175,7 +175,7 @@ export class SqliteBackend implements Backend {
     if (!cur || cur.deleted) return { ok: false, revision: this.rev };
     if (cur.id !== expectedModRevision) return { ok: false, kv: toKv(cur), revision: this.rev };
     const id = this.rev + 1;
-    const row: Row = { id, name: key, created: 0, deleted: 0, create_revision: cur.create_revision, prev_revision: cur.id, lease, value: toBuffer(value), old_value: cur.value };
+    const row: Row = { id, name: key, created: 0, deleted: 0, create_revision: cur.create_revision, prev_revision: cur.id, lease, value: toBuffer(value), old_value: null };
     const group = this.openGroup();
     if (!this.insert(row)) return this.conflict(key);
     const kv = toKv(row);
@@ -365,7 +365,7 @@ export class SqliteBackend implements Backend {
     if (!cur || cur.deleted) return { result: { ok: false, revision: this.rev } };
     if (expectedModRevision !== undefined && cur.id !== expectedModRevision) return { result: { ok: false, kv: toKv(cur), revision: this.rev } };
     const id = this.rev + 1;
-    const row: Row = { id, name: key, created: 0, deleted: 1, create_revision: cur.create_revision, prev_revision: cur.id, lease: cur.lease, value: cur.value, old_value: cur.value };
+    const row: Row = { id, name: key, created: 0, deleted: 1, create_revision: cur.create_revision, prev_revision: cur.id, lease: cur.lease, value: cur.value, old_value: null };
     const group = this.openGroup();
     if (!this.insert(row)) {
       const c = this.conflict(key);
