@@ -24,8 +24,8 @@ import { KubeletServer } from '../kubelet/server/kubelet-server.js';
 import { WebhookAuthorizer, subjectAccessReviewer } from '../kubelet/server/kubelet-auth.js';
 import { RESOURCE_METRICS_CONTENT_TYPE, ResourceMetricsCollector } from '../kubelet/stats/resource-metrics.js';
 import { type Clock, realClock } from '../machinery/clock.js';
-import { createLogger, isLogLevel, type Logger } from '../machinery/log.js';
-import { type FlagSpec, UsageError, formatUsage, ipFlag, parseFlags, portFlag } from './flags.js';
+import type { Logger } from '../machinery/log.js';
+import { type FlagSpec, UsageError, formatUsage, ipFlag, parseFlags, portFlag, loggerFlag } from './flags.js';
 
 export function defaultAgentDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/k8ts' : path.join(os.homedir(), '.k8ts');
@@ -267,9 +267,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.length) throw new UsageError(`unexpected argument: ${args[0]}`);
-  const level = String(values['log-level']);
-  if (!isLogLevel(level)) throw new UsageError(`invalid value "${level}" for flag -log-level: must be one of error, warn, info, debug, trace`);
-  const logger = createLogger({ level });
+  const logger = loggerFlag(values);
   const dataDir = path.resolve(String(values['data-dir'] ?? defaultAgentDataDir()));
   const rootDir = path.join(dataDir, 'agent');
   if (values.cleanup) {

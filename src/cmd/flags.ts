@@ -3,6 +3,7 @@
  * booleans without a value, repeatable string-slice flags. Unknown flags are
  * refused with k3s's text so scripts written for k3s read the same errors.
  */
+import { type Logger, createLogger, isLogLevel } from '../machinery/log.js';
 import { isIPv4, isIPv6 } from '../machinery/validation/names.js';
 
 export type FlagKind = 'string' | 'bool' | 'int' | 'strings';
@@ -122,4 +123,11 @@ export function formatUsage(command: string, description: string, specs: FlagSpe
     lines.push(`   ${(names + value).padEnd(38)} ${s.usage}${d}${env}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** `--log-level`, checked: the logger it asks for. */
+export function loggerFlag(values: FlagValues): Logger {
+  const level = String(values['log-level']);
+  if (!isLogLevel(level)) throw new UsageError(`invalid value "${level}" for flag -log-level: must be one of error, warn, info, debug, trace`);
+  return createLogger({ level });
 }

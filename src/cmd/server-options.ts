@@ -12,10 +12,10 @@ import { parseNodeToken } from '../apiserver/authn/node-token.js';
 import { cidrRange, portRange } from '../apiserver/registry/core/allocator.js';
 import { type ControllerConfig, defaultControllerConfig, parseControllerArgs } from '../controllers/framework/controller-config.js';
 import { type Taint, parseNodeLabels, parseNodeTaints } from '../kubelet/node/node-flags.js';
-import { type Logger, createLogger, isLogLevel } from '../machinery/log.js';
+import type { Logger } from '../machinery/log.js';
 import type { KubeSchedulerConfiguration } from '../scheduler/config.js';
 import { parseEndpoint } from '../storage/factory.js';
-import { type FlagSpec, type FlagValues, UsageError, formatUsage, ipFlag, parseFlags, portFlag } from './flags.js';
+import { type FlagSpec, type FlagValues, UsageError, formatUsage, ipFlag, parseFlags, portFlag, loggerFlag } from './flags.js';
 import { simNodeFlags, simNodeOptions } from './sim-flags.js';
 import { defaultDataDir } from './data-dir.js';
 
@@ -82,9 +82,7 @@ export async function serverOptions(argv: string[]): Promise<ServerOptions | num
     return 0;
   }
   if (args.length) throw new UsageError(`unexpected argument: ${args[0]}`);
-  const level = String(values['log-level']);
-  if (!isLogLevel(level)) throw new UsageError(`invalid value "${level}" for flag -log-level: must be one of error, warn, info, debug, trace`);
-  const logger = createLogger({ level });
+  const logger = loggerFlag(values);
   const dataDir = path.resolve(String(values['data-dir'] ?? defaultDataDir()));
 
   const port = portFlag(values, 'https-listen-port');

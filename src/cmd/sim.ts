@@ -9,9 +9,8 @@ import { HTTP2Transport } from '../client/rest/http2-transport.js';
 import { loadKubeconfigFile } from '../client/rest/kubeconfig.js';
 import { cidrRange } from '../apiserver/registry/core/allocator.js';
 import { realClock } from '../machinery/clock.js';
-import { createLogger, isLogLevel } from '../machinery/log.js';
 import { SimulatedNodes } from '../sim/simulated-nodes.js';
-import { type FlagSpec, UsageError, formatUsage, parseFlags } from './flags.js';
+import { type FlagSpec, UsageError, formatUsage, parseFlags, loggerFlag } from './flags.js';
 import { simNodeFlags, simNodeOptions } from './sim-flags.js';
 
 const flags: FlagSpec[] = [
@@ -33,8 +32,7 @@ export async function runSim(argv: string[]): Promise<number> {
   if (args.length) throw new UsageError(`unexpected argument: ${args[0]}`);
   const count = Number(values.nodes);
   if (!(count >= 1)) throw new UsageError(`invalid value "${values.nodes}" for flag -nodes: must be at least 1`);
-  const level = String(values['log-level']);
-  if (!isLogLevel(level)) throw new UsageError(`invalid value "${level}" for flag -log-level: must be one of error, warn, info, debug, trace`);
+  const logger = loggerFlag(values);
   // The flags are checked before the kubeconfig is read: a mistake in them is reported first.
   const startIndex = Number(values['start-index']);
   if (startIndex < 0) throw new UsageError(`invalid value "${startIndex}" for flag -start-index: must be 0 or more`);
@@ -45,7 +43,6 @@ export async function runSim(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   const options = simNodeOptions(values);
-  const logger = createLogger({ level });
   const file = String(values.kubeconfig ?? path.join(os.homedir(), '.kube', 'config')).split(path.delimiter)[0]!;
   const kc = loadKubeconfigFile(file);
   if (kc.kind === 'error') {

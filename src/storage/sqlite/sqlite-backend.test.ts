@@ -15,6 +15,15 @@ after(() => fs.rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshPath = () => path.join(root, `t${n++}`, 'state.db');
 
+/** The first `count` events a watch from `afterRevision` replays, as `TYPE value prev=value`. */
+async function replayed(b: SqliteBackend, prefix: string, afterRevision: number, count: number): Promise<string[]> {
+  const col = new WatchCollector();
+  b.watch(prefix, { afterRevision, onEvents: col.onEvents, signal: col.ac.signal });
+  await col.until(`${count} events`, () => col.events.length >= count);
+  col.ac.abort();
+  return col.events.slice(0, count).map((e) => `${e.type} ${decodeText(e.kv.value)} prev=${e.prev && decodeText(e.prev.value)}`);
+}
+
 runBackendConformance('sqlite', async () => {
   const backend = new SqliteBackend({ path: freshPath() });
   return { backend, cleanup: async () => backend.dispose() };
@@ -57,11 +66,7 @@ describe('SqliteBackend', () => {
     await a.delete('/w/a');
     a.dispose();
     const b = new SqliteBackend({ path: file });
-    const col = new WatchCollector();
-    b.watch('/w/', { afterRevision: first.revision, onEvents: col.onEvents, signal: col.ac.signal });
-    await col.until('2 events', () => col.events.length >= 2);
-    col.ac.abort();
-    assert.deepEqual(col.events.map((e) => `${e.type} ${decodeText(e.kv.value)} prev=${e.prev && decodeText(e.prev.value)}`), ['PUT 2 prev=1', 'DELETE 2 prev=2']);
+    assert.deepEqual(await replayed(b, '/w/', first.revision, 2), ['PUT 2 prev=1', 'DELETE 2 prev=2']);
     b.dispose();
   });
 
@@ -80,11 +85,7 @@ describe('SqliteBackend', () => {
     db.close();
     // Rows 1 and 2 are history below the compacted revision; the events after it still find their previous values.
     await a.compact(u2.revision);
-    const col = new WatchCollector();
-    a.watch('/p/', { afterRevision: u2.revision, onEvents: col.onEvents, signal: col.ac.signal });
-    await col.until('2 events', () => col.events.length >= 2);
-    col.ac.abort();
-    assert.deepEqual(col.events.map((e) => `${e.type} ${decodeText(e.kv.value)} prev=${e.prev && decodeText(e.prev.value)}`), ['PUT 3 prev=2', 'DELETE 3 prev=3']);
+    assert.deepEqual(await replayed(a, '/p/', u2.revision, 2), ['PUT 3 prev=2', 'DELETE 3 prev=3']);
     a.dispose();
   });
 
@@ -100,11 +101,7 @@ describe('SqliteBackend', () => {
     db.prepare('UPDATE kine SET old_value = ? WHERE id = ?').run(Buffer.from('written-before'), u.revision);
     db.close();
     const b = new SqliteBackend({ path: file });
-    const col = new WatchCollector();
-    b.watch('/o/', { afterRevision: c.revision, onEvents: col.onEvents, signal: col.ac.signal });
-    await col.until('1 event', () => col.events.length >= 1);
-    col.ac.abort();
-    assert.equal(decodeText(col.events[0]!.prev!.value), 'written-before');
+    assert.deepEqual(await replayed(b, '/o/', c.revision, 1), ['PUT 2 prev=written-before']);
     b.dispose();
   });
 
