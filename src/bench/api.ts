@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type FlagSpec, UsageError, parseFlags } from '../cmd/flags.js';
-import { machineInfo, runIfMain } from './cli.js';
+import { machineInfo, runIfMain, cpuProfileArgs } from './cli.js';
 import { CRUD_OPS, type CrudLevelResult, createNamespace, crudLevel, fillPods } from './crud.js';
 import { EtcdProcess, etcdInstalled } from './etcd-process.js';
 import { KubeClient, loadKubeconfig } from './kube-client.js';
@@ -125,7 +125,7 @@ async function runBackend(backend: BackendName, cfg: BenchConfig, print: Print):
   const dir = tempDir('k8ts-bench-');
   const etcd = backend === 'etcd' ? await EtcdProcess.start() : undefined;
   const datastore = etcd?.url ?? 'sqlite';
-  const nodeArgs = (phase: string) => (cfg.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cfg.cpuProfDir)}`, `--cpu-prof-name=k8ts-server-${backend}-${phase}.cpuprofile`] : []);
+  const nodeArgs = (phase: string) => cpuProfileArgs(cfg.cpuProfDir, `k8ts-server-${backend}-${phase}`);
   let server: ServerProcess | undefined;
   let client: KubeClient | undefined;
   let watchClient: KubeClient | undefined;

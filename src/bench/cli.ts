@@ -1,9 +1,11 @@
 /**
  * What every benchmark entry point does the same way: refuse bad flags with
  * exit code 2, describe the machine it ran on, and run `main` only when the
- * file is the script node was started with.
+ * file is the script node was started with; and profile the measured server
+ * when asked.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../cmd/flags.js';
 import { round } from './stats.js';
@@ -47,4 +49,10 @@ export function runIfMain(moduleURL: string, main: (argv: string[]) => Promise<u
       process.exit(err instanceof UsageError ? 2 : 1);
     },
   );
+}
+
+/** Node options that write a CPU profile of the server into `dir` (none without a dir); `name` names the file. */
+export function cpuProfileArgs(dir: string | undefined, name?: string): string[] {
+  if (!dir) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, ...(name ? [`--cpu-prof-name=${name}.cpuprofile`] : [])];
 }

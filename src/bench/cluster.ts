@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type FlagSpec, UsageError, parseFlags } from '../cmd/flags.js';
-import { machineInfo, parseOrReportUsage, runIfMain } from './cli.js';
+import { machineInfo, parseOrReportUsage, runIfMain, cpuProfileArgs } from './cli.js';
 import { KubeClient, loadKubeconfig } from './kube-client.js';
 import { ServerProcess, processCpuMs } from './server-process.js';
 import { K8TS_BIN } from '../testing/server-harness.js';
@@ -72,7 +72,7 @@ async function pollUntil<T>(what: string, timeoutMs: number, fn: () => Promise<T
 
 async function withServer<T>(args: string[], cpuProfDir: string | undefined, fn: (s: ServerProcess, c: KubeClient) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-cluster-'));
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : [];
+  const nodeArgs = cpuProfileArgs(cpuProfDir);
   const server = await ServerProcess.start({ dataDir: dir, datastore: 'sqlite', withComponents: true, serverArgs: args, nodeArgs });
   try {
     const client = await KubeClient.connect(loadKubeconfig(server.kubeconfig));

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { containerdSkipReason, startContainerdFixture, type ContainerdFixture } from '../kubelet/runtime/cri/containerd-fixture.js';
 import { K8TS_BIN, TestServer, freePort, run } from '../testing/server-harness.js';
+import { cpuProfileArgs } from './cli.js';
 import * as testImages from '../testing/test-images.js';
 import { KubeClient, loadKubeconfig } from './kube-client.js';
 
@@ -140,7 +141,7 @@ export async function startContainerCluster(runtime: ContainerRuntimeKind, opts:
     server = await TestServer.start({
       agent: true,
       env,
-      nodeArgs: opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.cpuProfDir)}`, `--cpu-prof-name=k8ts-server-${runtime}.cpuprofile`] : [],
+      nodeArgs: cpuProfileArgs(opts.cpuProfDir, `k8ts-server-${runtime}`),
       args: [
         '--container-runtime-endpoint', endpoint,
         '--cluster-cidr', runtime === 'cri' ? fixture!.podSubnet : freeSubnet(),

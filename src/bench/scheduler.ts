@@ -23,7 +23,7 @@ import { realClock } from '../machinery/clock.js';
 import { createLogger, silentLogger } from '../machinery/log.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { readFileSync } from 'node:fs';
-import { machineInfo, parseOrReportUsage, runIfMain } from './cli.js';
+import { machineInfo, parseOrReportUsage, runIfMain, cpuProfileArgs } from './cli.js';
 import { KubeClient, loadKubeconfig } from './kube-client.js';
 import { runPool } from './pool.js';
 import { ServerProcess } from './server-process.js';
@@ -146,7 +146,7 @@ async function createAll(client: KubeClient, clients: number, count: number, pat
 
 async function runWorkload(cfg: SchedulerBenchConfig, workload: Workload): Promise<WorkloadResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'k8ts-bench-sched-'));
-  const server = await ServerProcess.start({ dataDir: dir, datastore: cfg.datastore, nodeArgs: cfg.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cfg.cpuProfDir}`] : [] });
+  const server = await ServerProcess.start({ dataDir: dir, datastore: cfg.datastore, nodeArgs: cpuProfileArgs(cfg.cpuProfDir) });
   const ac = new AbortController();
   let transport: HTTP2Transport | undefined;
   try {

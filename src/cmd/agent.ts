@@ -26,6 +26,7 @@ import { RESOURCE_METRICS_CONTENT_TYPE, ResourceMetricsCollector } from '../kube
 import { type Clock, realClock } from '../machinery/clock.js';
 import type { Logger } from '../machinery/log.js';
 import { type FlagSpec, UsageError, formatUsage, ipFlag, parseFlags, portFlag, loggerFlag } from './flags.js';
+import { userAgent } from './version.js';
 
 export function defaultAgentDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/k8ts' : path.join(os.homedir(), '.k8ts');
@@ -326,7 +327,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     caPEM: creds.caPEM,
     certPEM: creds.client.certPEM,
     keyPEM: creds.client.keyPEM,
-    userAgent: `kubelet/${KUBELET_VERSION} (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}) kubernetes/k8ts`,
+    userAgent: userAgent('kubelet', KUBELET_VERSION),
   });
   const stop = new AbortController();
   const onSignal = (sig: string) => {

@@ -8,7 +8,7 @@ import { RESTClient } from '../client/rest/rest-client.js';
 import { ResourceClient } from '../client/rest/resource-client.js';
 import type { KubeObject } from '../machinery/meta/types.js';
 import { startTestAPIServer } from '../testing/api-server.js';
-import { LOOPBACK_USER, LoopbackTransport } from './loopback-transport.js';
+import { LOOPBACK_USER, LoopbackTransport, nodeUser } from './loopback-transport.js';
 
 type Handler = (req: HttpRequest & { url: string }, res: Response, user: UserInfo) => Promise<void>;
 
@@ -161,6 +161,22 @@ describe('LoopbackTransport against an API server', () => {
       const invalid = await cms.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } }).catch((err: unknown) => err);
       assert.equal((invalid as { code?: number }).code, 422);
       assert.equal((invalid as { reason?: string }).reason, 'Invalid');
+    } finally {
+      t.close();
+      await srv.stop();
+    }
+  });
+
+  test("a node agent's transport is its node's user, as its client certificate would be", async () => {
+    const srv = await startTestAPIServer();
+    const t = new LoopbackTransport(srv.server, { userAgent: 'kubelet/v1.32.0 (linux/amd64) kubernetes/k8ts', user: nodeUser('worker-1') });
+    try {
+      const review = await new RESTClient(t).do<{ status: { userInfo: { username: string; groups: string[] } } }>({
+        method: 'POST',
+        path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      });
+      assert.deepEqual(review.status.userInfo, { username: 'system:node:worker-1', groups: ['system:nodes', 'system:authenticated'] });
     } finally {
       t.close();
       await srv.stop();

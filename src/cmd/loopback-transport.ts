@@ -12,6 +12,7 @@ import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import type { APIServer } from '../apiserver/server.js';
 import type { UserInfo } from '../apiserver/authn/types.js';
+import { withAuthenticatedGroup } from '../apiserver/authn/authenticated-group.js';
 import type { Response } from '../apiserver/http/respond.js';
 import { type Transport, type TransportRequest, type TransportResponse, type TransportStream, encodeQuery } from '../client/rest/transport.js';
 
@@ -20,6 +21,11 @@ const HIGH_WATER_MARK = 1 << 20;
 
 /** As upstream's loopback client: the API server's own identity, a cluster administrator. */
 export const LOOPBACK_USER: UserInfo = { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
+
+/** A node agent's user, as a client certificate for `system:node:<name>` in `system:nodes` authenticates. */
+export function nodeUser(nodeName: string): UserInfo {
+  return withAuthenticatedGroup({ username: `system:node:${nodeName}`, groups: ['system:nodes'] });
+}
 
 export class LoopbackTransport implements Transport {
   private closed = false;

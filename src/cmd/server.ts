@@ -23,7 +23,7 @@ import { ensureClusterPKI } from '../machinery/pki/cluster-pki.js';
 import { writeKubeconfig } from '../machinery/pki/kubeconfig.js';
 import { RESTClient } from '../client/rest/rest-client.js';
 import type { Transport } from '../client/rest/transport.js';
-import { LoopbackTransport } from './loopback-transport.js';
+import { LoopbackTransport, nodeUser } from './loopback-transport.js';
 import type { ControllerConfig } from '../controllers/framework/controller-config.js';
 import { randomUUID } from 'node:crypto';
 import type { KubeSchedulerConfiguration } from '../scheduler/config.js';
@@ -42,7 +42,7 @@ import type { Taint } from '../kubelet/node/node-flags.js';
 import { firstIPv4 } from '../kubelet/node/host-info.js';
 import { openBackend } from '../storage/factory.js';
 import { instrumentBackend } from '../storage/metrics.js';
-import { versionInfo } from './version.js';
+import { userAgent, versionInfo } from './version.js';
 
 function localAddress(): string {
   for (const list of Object.values(os.networkInterfaces())) {
@@ -159,7 +159,7 @@ export async function runServer(o: ServerOptions): Promise<number> {
   // managedFields entries after it (kube-controller-manager, kube-scheduler).
   const transports: Transport[] = [];
   const clientFor = (component: string) => {
-    const t = new LoopbackTransport(server, { userAgent: `${component}/${version.gitVersion} (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}) kubernetes/k8ts` });
+    const t = new LoopbackTransport(server, { userAgent: userAgent(component, version.gitVersion) });
     transports.push(t);
     return new RESTClient(t);
   };
@@ -256,8 +256,8 @@ async function localAgent(o: {
   // In-process, as the node's own user: what a client certificate for system:node:<name> in
   // system:nodes would authenticate as, without TLS and HTTP/2 at both ends of every request.
   const transport = new LoopbackTransport(o.server, {
-    userAgent: `kubelet/${KUBELET_VERSION} (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}) kubernetes/k8ts`,
-    user: { username: `system:node:${nodeName}`, groups: ['system:nodes', 'system:authenticated'] },
+    userAgent: userAgent('kubelet', KUBELET_VERSION),
+    user: nodeUser(nodeName),
   });
   o.transports.push(transport);
   const logger = o.logger.with({ component: 'agent' });

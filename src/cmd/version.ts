@@ -1,5 +1,6 @@
 /** The version this build reports at /version and `k8ts --version`. */
 import { readFileSync } from 'node:fs';
+import { goArch, goOS } from '../kubelet/node/host-info.js';
 
 /** The Kubernetes API level k8ts implements. */
 export const KUBERNETES_MAJOR = '1';
@@ -25,6 +26,11 @@ export function versionInfo() {
     buildDate: '1970-01-01T00:00:00Z',
     goVersion: `node${process.versions.node}`,
     compiler: 'tsc',
-    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+    platform: `${goOS()}/${goArch()}`,
   };
+}
+
+/** A client's User-Agent as upstream components send it: `kubelet/v1.32.0 (linux/amd64) kubernetes/k8ts`. */
+export function userAgent(component: string, version: string): string {
+  return `${component}/${version} (${goOS()}/${goArch()}) kubernetes/k8ts`;
 }

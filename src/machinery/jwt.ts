@@ -3,7 +3,7 @@
  * are: sign with the cluster's service-account key, verify with its public
  * key. Verification failures are values, not exceptions.
  */
-import { createPrivateKey, createPublicKey, sign, verify, createHash, type KeyObject } from 'node:crypto';
+import { createPublicKey, sign, verify, createHash, type KeyObject } from 'node:crypto';
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
@@ -15,10 +15,10 @@ export function keyId(publicKeyPEM: string): string {
   return createHash('sha256').update(der).digest('base64url');
 }
 
-export function signJWT(claims: JWTClaims, privateKey: string | KeyObject, kid: string): string {
+export function signJWT(claims: JWTClaims, privateKey: KeyObject, kid: string): string {
   const header = { alg: 'RS256', kid };
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-  const sig = sign('sha256', Buffer.from(input), typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey);
+  const sig = sign('sha256', Buffer.from(input), privateKey);
   return `${input}.${b64url(sig)}`;
 }
 

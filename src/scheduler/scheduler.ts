@@ -130,7 +130,7 @@ export class Scheduler {
 
   /** Events about a pod come from its profile, as upstream gives each profile a recorder named after it. */
   private recorderFor(pod: PodT): EventRecorder {
-    const name = pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME;
+    const name = this.profileOf(pod);
     let r = this.recorders.get(name);
     if (!r) {
       r = new EventRecorder({
@@ -150,8 +150,13 @@ export class Scheduler {
     return this.opts.leaderElect === false || (this.elector?.isLeader() ?? false);
   }
 
+  /** The profile a pod asks for by `schedulerName`. */
+  private profileOf(pod: PodT): string {
+    return pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME;
+  }
+
   private frameworkFor(pod: PodT): Framework | undefined {
-    return this.frameworks.get(pod.spec?.schedulerName || 'default-scheduler');
+    return this.frameworks.get(this.profileOf(pod));
   }
 
   private responsibleFor(pod: PodT): boolean {
