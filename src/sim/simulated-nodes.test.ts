@@ -186,3 +186,27 @@ describe('SimulatedNodes heartbeats', () => {
     }
   });
 });
+
+test('registering many nodes at once raises no listener-leak warning', async () => {
+  const env = await startClientEnv();
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => {
+    if (w.name === 'MaxListenersExceededWarning') warnings.push(w.message);
+  };
+  process.on('warning', onWarning);
+  const stop = new AbortController();
+  const sim = new SimulatedNodes({ rest: env.rest, clock: realClock, logger: silentLogger, count: 40, prefix: 'many-', registerConcurrency: 16 });
+  const running = sim.run(stop.signal);
+  try {
+    const nodes = new ResourceClient<Obj>(env.rest, { group: '', version: 'v1', resource: 'nodes' });
+    await eventually('forty nodes', async () => ((await nodes.list({ labelSelector: 'k8ts.io/simulated=true' })).items.length === 40 ? true : undefined));
+    // Warnings are emitted on the next tick.
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(warnings, []);
+  } finally {
+    process.off('warning', onWarning);
+    stop.abort();
+    await running;
+    await env.stop();
+  }
+});

@@ -8,6 +8,7 @@
  * when nothing changed; the nodes due in the same tick of a timing wheel send
  * theirs together, so the server takes them in bursts (see heartbeat-wheel.ts).
  */
+import { setMaxListeners } from 'node:events';
 import { SharedInformer } from '../client/informers/shared-informer.js';
 import { nodeNameIndexFunc } from '../client/cache/store.js';
 import { ResourceClient } from '../client/rest/resource-client.js';
@@ -129,6 +130,9 @@ export class SimulatedNodes {
   /** Registers the nodes, then heartbeats and runs pods until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const log = this.opts.logger;
+    // Every registration worker's request and both informers listen on this signal at once:
+    // more than Node's default of 10 is expected here, not a leak.
+    setMaxListeners(Math.max(10, (this.opts.registerConcurrency ?? 16) + 8), signal);
     const nodeInformer = new SharedInformer<KubeObject>({
       listerWatcher: this.nodeClient,
       clock: this.opts.clock,
