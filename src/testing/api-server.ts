@@ -22,7 +22,7 @@ export interface TestAPIServerOptions {
   clock?: Clock;
   /** Watch bookmark interval; short by default so tests see bookmarks. */
   bookmarkIntervalMs?: number;
-  /** Deep-freeze the server's cached objects. */
+  /** Deep-freeze the server's cached objects, so handlers that mutate shared state throw (default true). */
   freezeCache?: boolean;
   /**
    * Signs TokenRequest (serviceaccounts/token) answers; by default one over
@@ -70,7 +70,7 @@ export async function startTestAPIServer(opts: TestAPIServerOptions = {}): Promi
       bindAddress: '127.0.0.1',
       port: 0,
       serviceCIDR: '10.96.0.0/12',
-      freezeCache: opts.freezeCache,
+      freezeCache: opts.freezeCache ?? true,
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
       version: { major: '1', minor: '35', gitVersion: 'v1.35.0-k8ts', gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: '', compiler: 'tsc', platform: `${process.platform}/${process.arch}` },
       bootstrap: (s) => bootstrapCluster(s, { serviceCIDR: '10.96.0.0/12', advertiseAddress: '127.0.0.1', port: s.address.port }),
