@@ -9,6 +9,7 @@ import type { Clock } from '../../machinery/clock.js';
 import type { Logger } from '../../machinery/log.js';
 import type { Backend, WatchEvent as BackendEvent } from '../../storage/interface.js';
 import { CachedObject } from './cached-object.js';
+import { lowerBound } from './list-snapshots.js';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -91,16 +92,9 @@ export class ResourceCache {
   list(keyPrefix?: string): CachedObject[] {
     this.sorted ??= [...this.objects.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     if (!keyPrefix || keyPrefix === this.prefix) return this.sorted;
-    // Binary search the first key with the prefix; namespaces are contiguous.
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.sorted[mid]!.key < keyPrefix) lo = mid + 1;
-      else hi = mid;
-    }
+    // Namespaces are contiguous: from the first key with the prefix on.
     const out: CachedObject[] = [];
-    for (let i = lo; i < this.sorted.length && this.sorted[i]!.key.startsWith(keyPrefix); i++) out.push(this.sorted[i]!);
+    for (let i = lowerBound(this.sorted, keyPrefix); i < this.sorted.length && this.sorted[i]!.key.startsWith(keyPrefix); i++) out.push(this.sorted[i]!);
     return out;
   }
 

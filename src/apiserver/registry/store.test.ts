@@ -182,3 +182,78 @@ describe('Store', () => {
     });
   });
 });
+
+describe('paginated LIST', () => {
+  const names = (r: { items: { object: KubeObject }[] }) => r.items.map((o) => o.object.metadata.name);
+  const cm = (name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels }, data: { v: '1' } });
+
+  async function filled(n: number) {
+    const env = await setup();
+    const cms = env.registry.storeFor('', 'configmaps')!;
+    for (let i = 0; i < n; i++) await cms.create(env.ctx, cm(`c${i}`, { parity: i % 2 ? 'odd' : 'even' }));
+    // Counts the reads that go to storage.
+    let ranges = 0;
+    const range = env.backend.range.bind(env.backend);
+    env.backend.range = (...args: Parameters<typeof range>) => {
+      ranges++;
+      return range(...args);
+    };
+    return { ...env, cms, ranges: () => ranges };
+  }
+
+  test('every page shows the first page\'s state, cut from the cache without reading storage', async () => {
+    const { cms, ctx, cache, ranges } = await filled(7);
+    const p1 = await cms.list({ namespace: 'default', limit: 3 });
+    assert.deepEqual(names(p1), ['c0', 'c1', 'c2']);
+    assert.equal(p1.remainingItemCount, 4);
+    // Writes after the first page: a change, a delete and a create on pages still to come.
+    await cms.guaranteedUpdate(ctx, 'default', 'c4', (cur) => ({ ...cur!, data: { v: '2' } }));
+    await cms.delete(ctx, 'default', 'c5', {});
+    await cms.create(ctx, cm('c35'));
+    const p2 = await cms.list({ namespace: 'default', limit: 3, continueToken: p1.continueToken });
+    const p3 = await cms.list({ namespace: 'default', limit: 3, continueToken: p2.continueToken });
+    assert.deepEqual([names(p2), names(p3)], [['c3', 'c4', 'c5'], ['c6']]);
+    assert.equal((p2.items[1]!.object as KubeObject & { data: { v: string } }).data.v, '1', 'c4 as it was');
+    assert.deepEqual([p2.remainingItemCount, p3.remainingItemCount, p3.continueToken], [1, undefined, undefined]);
+    assert.deepEqual([p2.resourceVersion, p3.resourceVersion], [p1.resourceVersion, p1.resourceVersion]);
+    assert.equal(ranges(), 0, 'no page read storage');
+    // A new LIST sees the writes.
+    assert.deepEqual(names(await cms.list({ namespace: 'default', limit: 10 })), ['c0', 'c1', 'c2', 'c3', 'c35', 'c4', 'c6']);
+    cache.dispose();
+  });
+
+  test('a token whose snapshot expired is served from storage at its revision', async () => {
+    const { cms, ctx, cache, clock, ranges } = await filled(5);
+    const p1 = await cms.list({ namespace: 'default', limit: 2 });
+    await cms.delete(ctx, 'default', 'c3', {});
+    clock.step(121_000);
+    const p2 = await cms.list({ namespace: 'default', limit: 2, continueToken: p1.continueToken });
+    assert.deepEqual(names(p2), ['c2', 'c3']);
+    assert.equal(p2.resourceVersion, p1.resourceVersion);
+    assert.equal(p2.remainingItemCount, 1);
+    assert.ok(ranges() > 0, 'read from storage');
+    cache.dispose();
+  });
+
+  test('a filtered LIST fills its pages with matches and does not count what remains', async () => {
+    const { cms, cache } = await filled(7);
+    const odd = { predicate: (o: Readonly<KubeObject>) => o.metadata.labels?.parity === 'odd', filtered: true };
+    const p1 = await cms.list({ namespace: 'default', limit: 2, ...odd });
+    assert.deepEqual(names(p1), ['c1', 'c3']);
+    assert.equal(p1.remainingItemCount, undefined);
+    const p2 = await cms.list({ namespace: 'default', limit: 2, continueToken: p1.continueToken, ...odd });
+    // c5 is the last match: the page ends with the objects, and nothing continues.
+    assert.deepEqual(names(p2), ['c5']);
+    assert.equal(p2.continueToken, undefined);
+    cache.dispose();
+  });
+
+  test('a LIST that fits its first page keeps no snapshot and has no continue token', async () => {
+    const { cms, cache } = await filled(3);
+    const p = await cms.list({ namespace: 'default', limit: 3 });
+    assert.deepEqual(names(p), ['c0', 'c1', 'c2']);
+    assert.equal(p.continueToken, undefined);
+    assert.equal(p.remainingItemCount, undefined);
+    cache.dispose();
+  });
+});

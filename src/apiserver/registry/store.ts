@@ -24,6 +24,7 @@ import type { KubeObject } from '../../machinery/meta/types.js';
 import type { Backend, KeyValue } from '../../storage/interface.js';
 import { CompactedError } from '../../storage/interface.js';
 import { CachedObject, decodeStored } from '../cacher/cached-object.js';
+import { ListSnapshots, lowerBound } from '../cacher/list-snapshots.js';
 import type { CacheEvent, ResourceCache } from '../cacher/watch-cache.js';
 import { TooOldError } from '../cacher/watch-cache.js';
 import type { RequestContext } from '../context.js';
@@ -187,7 +188,11 @@ export class Store {
     this.cache = opts.cache;
     this.clock = opts.clock;
     this.kind = opts.kind;
+    this.snapshots = new ListSnapshots({ clock: opts.clock });
   }
+
+  /** The cache states paginated LISTs are reading (see list-snapshots.ts). */
+  private readonly snapshots: ListSnapshots;
 
   private lease: { id: number; grantedAt: number } | undefined;
 
@@ -263,10 +268,21 @@ export class Store {
 
     if (req.continueToken) {
       const tok = decodeContinue(req.continueToken);
+      const snapshot = this.snapshots.get(prefix, tok.rv);
+      if (snapshot) return this.page(snapshot, prefix, req, limit || snapshot.length, tok.rv, prefix + tok.start);
       return this.listFromBackend(prefix, req, limit, tok.rv, prefix + tok.start);
     }
     if (match === 'Exact' && rv !== undefined && rv > 0) return this.listFromBackend(prefix, req, limit, rv, '');
-    if (limit && rv === undefined) return this.listFromBackend(prefix, req, limit, 0, '');
+    if (limit && rv === undefined) {
+      // A consistent first page: the cache once it has every acknowledged write, else storage.
+      if (!(await this.waitFresh())) return this.listFromBackend(prefix, req, limit, 0, '');
+      const revision = this.cache.revision;
+      // A copy: the cache updates its own sorted list in place.
+      const snapshot = this.cache.list(prefix).slice();
+      const first = this.page(snapshot, prefix, req, limit, revision, '');
+      if (first.continueToken) this.snapshots.put(prefix, revision, snapshot);
+      return first;
+    }
 
     // Served from the watch cache: RV "" is a consistent read (wait until the cache has every
     // acknowledged write); "0" is any recent state; N means not older than N.
@@ -284,6 +300,25 @@ export class Store {
     const revision = this.cache.revision;
     // With resourceVersion "0" upstream serves the whole list from the cache and ignores limit.
     return { items, resourceVersion: String(revision) };
+  }
+
+  /** One page of a LIST cut from a snapshot of the cache at `revision`, as `listFromBackend` reads one from storage. */
+  private page(snapshot: readonly CachedObject[], prefix: string, req: ListRequest, limit: number, revision: number, startKey: string): ListResult {
+    const items: CachedObject[] = [];
+    let i = startKey ? lowerBound(snapshot, startKey) : 0;
+    let last = -1;
+    for (; i < snapshot.length && items.length < limit; i++) {
+      const obj = snapshot[i]!;
+      last = i;
+      if (!req.predicate || req.predicate(obj.object)) items.push(obj);
+    }
+    const out: ListResult = { items, resourceVersion: String(revision) };
+    // A full page with objects after it continues; the objects after it are not yet filtered.
+    if (items.length >= limit && last < snapshot.length - 1) {
+      out.continueToken = encodeContinue(revision, snapshot[last]!.key.slice(prefix.length) + '\x00');
+      if (!req.filtered) out.remainingItemCount = snapshot.length - last - 1;
+    }
+    return out;
   }
 
   private waitFresh(): Promise<boolean> {
