@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CachedObject, decodeStored, servedJSONOfStored } from './cached-object.js';
+import { CachedObject, decodeStored, metadataSlice, servedJSONOfStored } from './cached-object.js';
 
 const bytes = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
 
@@ -50,5 +50,32 @@ describe('CachedObject', () => {
     const obj = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, involvedObject: { kind: 'Pod', resourceVersion: '3' } };
     const c = CachedObject.fromKV({ key: '/r/e', value: bytes(obj), createRevision: 1, modRevision: 2, lease: 0 });
     assert.deepEqual(JSON.parse(c.json()), { ...obj, metadata: { name: 'e', resourceVersion: '2' } });
+  });
+});
+
+describe('metadataSlice', () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ['plain', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'd' }, data: { k: 'v' } }],
+    ['braces, quotes and backslashes inside strings', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { a: '}{"x":"\\\\"}', b: 'ends with a backslash \\' } }, spec: {} }],
+    ['nested managedFields', { kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: { name: 'n', managedFields: [{ manager: 'm', fieldsV1: { 'f:spec': { 'f:renewTime': {} } } }] }, spec: { holderIdentity: 'n' } }],
+    ['empty metadata', { apiVersion: 'v1', kind: 'Namespace', metadata: {} }],
+  ];
+  for (const [what, obj] of cases) {
+    test(`cuts out exactly the metadata: ${what}`, () => {
+      const text = JSON.stringify(obj);
+      assert.equal(metadataSlice(text), JSON.stringify(obj.metadata));
+      assert.equal(new CachedObject('k', obj as never, 7).metadataJSON(), JSON.stringify(obj.metadata));
+    });
+  }
+
+  test('declines text in another shape; the cached object then encodes its metadata', () => {
+    const obj = { spec: { x: 1 }, metadata: { name: 'a' } };
+    assert.equal(metadataSlice(JSON.stringify(obj)), undefined);
+    assert.equal(new CachedObject('k', obj as never, 7).metadataJSON(), '{"name":"a"}');
+  });
+
+  test('served from stored bytes, the metadata carries the resourceVersion', () => {
+    const c = CachedObject.fromKV({ key: 'k', value: bytes({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } }), createRevision: 3, modRevision: 9, lease: 0 });
+    assert.deepEqual(JSON.parse(c.metadataJSON()), { resourceVersion: '9', name: 'a' });
   });
 });

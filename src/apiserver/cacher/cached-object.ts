@@ -22,6 +22,35 @@ export function servedJSONOfStored(text: string, revision: number | string): str
   return `${text.slice(0, at)}"resourceVersion":"${revision}"${text[at] === '}' ? '' : ','}${text.slice(at)}`;
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+
+/**
+ * The metadata object's text cut out of an object's JSON text (metadata right after apiVersion
+ * and kind, as objects are stored and served); undefined when the text has another shape.
+ */
+export function metadataSlice(text: string): string | undefined {
+  const m = METADATA_START.exec(text);
+  if (!m) return undefined;
+  const start = m[0].length - 1;
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      // Skip the string, escapes included.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
+      }
+    } else if (c === LBRACE) depth++;
+    else if (c === RBRACE && --depth === 0) return text.slice(start, i + 1);
+  }
+  return undefined;
+}
+
 /** A private, mutable object from its stored bytes; the revision is its resourceVersion. */
 export function decodeStored(value: Uint8Array, revision: number): KubeObject {
   const obj = JSON.parse(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8')) as KubeObject;
@@ -94,6 +123,14 @@ export class CachedObject {
     // Bytes nobody has decoded are served without decoding them (watchers of objects no one reads).
     const spliced = this.raw ? servedJSONOfStored(Buffer.from(this.raw.buffer, this.raw.byteOffset, this.raw.byteLength).toString('utf8'), this.revision) : undefined;
     return (this.jsonText = spliced ?? JSON.stringify(this.object));
+  }
+
+  private metaText: string | undefined;
+
+  /** The JSON text of the object's metadata as served (resourceVersion included), computed once. */
+  metadataJSON(): string {
+    if (this.metaText !== undefined) return this.metaText;
+    return (this.metaText = metadataSlice(this.json()) ?? JSON.stringify(this.object.metadata));
   }
 
   /** A private, mutable copy. */

@@ -53,15 +53,41 @@ export function table(sc: ShapeContext, objs: KubeObject[], meta: Record<string,
   };
 }
 
+/**
+ * The text `JSON.stringify(table(...))` gives for objects stored as served, written from each
+ * cached object's JSON: a row's metadata (most of its bytes) is not encoded again per LIST.
+ * Printers only read, so they get the cached objects themselves.
+ */
+function tableText(sc: ShapeContext, items: CachedObject[], meta: Record<string, unknown>, version: string): string {
+  const rows = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const o = items[i]!;
+    // The text first: an object not yet decoded gives it from its stored bytes, without encoding.
+    const objectText =
+      sc.includeObject === 'Object' ? `,"object":${o.json()}` : sc.includeObject === 'Metadata' ? `,"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":${o.metadataJSON()}}` : '';
+    const obj = o.object as KubeObject;
+    let row = `{"cells":${JSON.stringify(sc.printer.cells(obj, { now: sc.now }))}`;
+    const conditions = sc.printer.conditions?.(obj);
+    if (conditions) row += `,"conditions":${JSON.stringify(conditions)}`;
+    rows[i] = row + objectText + '}';
+  }
+  return `{"kind":"Table","apiVersion":"meta.k8s.io/${version}","metadata":${JSON.stringify(meta)},"columnDefinitions":${JSON.stringify(sc.printer.columns)},"rows":[${rows.join(',')}]}`;
+}
+
 /** Serializes a list response; `meta` is the ListMeta. */
 export function listBody(sc: ShapeContext, rep: Representation, items: CachedObject[], meta: Record<string, unknown>): string | Buffer {
   const { ep } = sc;
   if (rep.kind === 'table') {
-    // Printers only read: objects stored as served are used without a copy.
-    const served = items.map((o) => (ep.storageType === ep.rt ? (o.object as KubeObject) : servedObject(ep, o)));
-    return JSON.stringify(table(sc, served, meta, rep.version));
+    if (!ep.converts) return tableText(sc, items, meta, rep.version);
+    return JSON.stringify(table(sc, items.map((o) => servedObject(ep, o)), meta, rep.version));
   }
   if (rep.kind === 'partial') {
+    if (!ep.converts) {
+      const apiVersion = `meta.k8s.io/${rep.version}`;
+      const parts = new Array<string>(items.length);
+      for (let i = 0; i < items.length; i++) parts[i] = `{"kind":"PartialObjectMetadata","apiVersion":"${apiVersion}","metadata":${items[i]!.metadataJSON()}}`;
+      return `{"kind":"PartialObjectMetadataList","apiVersion":"${apiVersion}","metadata":${JSON.stringify(meta)},"items":[${parts.join(',')}]}`;
+    }
     return JSON.stringify({
       kind: 'PartialObjectMetadataList',
       apiVersion: `meta.k8s.io/${rep.version}`,
