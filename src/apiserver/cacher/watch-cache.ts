@@ -111,8 +111,9 @@ export class ResourceCache {
       const obj = CachedObject.fromKV(ev.kv, { freeze });
       if (!prev) this.sorted = undefined;
       else if (this.sorted) {
-        const i = this.sorted.indexOf(prev);
-        if (i >= 0) this.sorted[i] = obj;
+        // Same key, same place: found by binary search, not a scan of every object.
+        const i = lowerBound(this.sorted, prev.key);
+        if (this.sorted[i] === prev) this.sorted[i] = obj;
         else this.sorted = undefined;
       }
       this.objects.set(ev.kv.key, obj);

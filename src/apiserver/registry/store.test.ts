@@ -217,8 +217,13 @@ describe('paginated LIST', () => {
     assert.deepEqual([p2.remainingItemCount, p3.remainingItemCount, p3.continueToken], [1, undefined, undefined]);
     assert.deepEqual([p2.resourceVersion, p3.resourceVersion], [p1.resourceVersion, p1.resourceVersion]);
     assert.equal(ranges(), 0, 'no page read storage');
-    // A new LIST sees the writes.
-    assert.deepEqual(names(await cms.list({ namespace: 'default', limit: 10 })), ['c0', 'c1', 'c2', 'c3', 'c35', 'c4', 'c6']);
+    // A new LIST sees the writes, the changed object in its place.
+    const now = await cms.list({ namespace: 'default', limit: 10 });
+    assert.deepEqual(names(now), ['c0', 'c1', 'c2', 'c3', 'c35', 'c4', 'c6']);
+    assert.equal((now.items[5]!.object as KubeObject & { data: { v: string } }).data.v, '2');
+    await cms.guaranteedUpdate(ctx, 'default', 'c6', (cur) => ({ ...cur!, data: { v: '3' } }));
+    const again = await cms.list({ namespace: 'default' });
+    assert.deepEqual(again.items.map((o) => [o.object.metadata.name, (o.object as KubeObject & { data: { v: string } }).data.v]), [['c0', '1'], ['c1', '1'], ['c2', '1'], ['c3', '1'], ['c35', '1'], ['c4', '2'], ['c6', '3']]);
     cache.dispose();
   });
 
