@@ -56,7 +56,7 @@ describe('api benchmark, quick, sqlite', () => {
     const want = [
       ...['create', 'get', 'update', 'delete'].flatMap((op) => ['c1', 'c16', 'c64'].flatMap((c) => ['p50', 'p99', 'opsPerSec'].map((f) => `sqlite.${op}.${c}.${f}`))),
       'sqlite.fillPodsPerSec',
-      ...['pods', 'wholeMs', 'wholeMB', 'pagedMs', 'pages', 'pageSize', 'tableMs'].map((f) => `sqlite.list10k.${f}`),
+      ...['pods', 'wholeMs', 'wholeMB', 'pagedMs', 'pages', 'pageSize', 'tableFirstMs', 'tableMs'].map((f) => `sqlite.list10k.${f}`),
       ...['watchers', 'writes', 'delivered', 'expected', 'p50', 'p99', 'max', 'connectMs', 'writesPerSec'].map((f) => `sqlite.watch.${f}`),
       'sqlite.rssMB.idle',
       'sqlite.rssMB.withPods',

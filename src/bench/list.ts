@@ -1,6 +1,6 @@
 /**
  * LIST of a namespace full of pods as kubectl asks for it: whole, walked in
- * pages with limit/continue, and once as a Table. Times run to the last byte
+ * pages with limit/continue, and as Tables in pages (`kubectl get`). Times run to the last byte
  * of the response (the client's decode is not the server's cost); counts are
  * checked outside the timed runs.
  */
@@ -15,6 +15,9 @@ export interface ListResult {
   pagedMs: number;
   pages: number;
   pageSize: number;
+  /** The first Table walk in pages, as `kubectl get` lists: every object is decoded for its cells here. */
+  tableFirstMs: number;
+  /** Later Table walks in pages (median). */
   tableMs: number;
 }
 
@@ -29,11 +32,11 @@ async function getOK(client: KubeClient, path: string, accept?: string) {
   return r;
 }
 
-async function walkPages(client: KubeClient, base: string, pageSize: number, onPage?: (body: string) => void): Promise<number> {
+async function walkPages(client: KubeClient, base: string, pageSize: number, onPage?: (body: string) => void, accept?: string): Promise<number> {
   let token: string | undefined;
   let pages = 0;
   do {
-    const r = await getOK(client, `${base}?limit=${pageSize}${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+    const r = await getOK(client, `${base}?limit=${pageSize}${token ? `&continue=${encodeURIComponent(token)}` : ''}`, accept);
     pages++;
     onPage?.(r.body);
     token = CONTINUE_RE.exec(r.body.slice(0, 4096))?.[1];
@@ -68,11 +71,21 @@ export async function listBench(client: KubeClient, opts: { namespace: string; p
     paged.push(performance.now() - t);
   }
 
-  const t = performance.now();
-  const tr = await getOK(client, base, TABLE_ACCEPT);
-  const tableMs = performance.now() - t;
-  const table = JSON.parse(tr.body) as { kind: string; rows?: unknown[] };
-  if (table.kind !== 'Table' || table.rows?.length !== opts.pods) throw new Error(`Table LIST returned ${table.kind} with ${table.rows?.length} rows, want ${opts.pods}`);
+  // Tables as kubectl get asks for them: in pages. The first walk decodes every object for its cells.
+  const tables: number[] = [];
+  const firstPages: string[] = [];
+  for (let i = 0; i <= opts.runs; i++) {
+    const t = performance.now();
+    await walkPages(client, base, opts.pageSize, i === 0 ? (body) => firstPages.push(body) : undefined, TABLE_ACCEPT);
+    tables.push(performance.now() - t);
+  }
+  let rows = 0;
+  for (const body of firstPages) {
+    const table = JSON.parse(body) as { kind: string; rows?: unknown[] };
+    if (table.kind !== 'Table') throw new Error(`Table LIST returned ${table.kind}`);
+    rows += table.rows?.length ?? 0;
+  }
+  if (rows !== opts.pods) throw new Error(`Table LIST returned ${rows} rows, want ${opts.pods}`);
 
   return {
     pods: opts.pods,
@@ -81,6 +94,7 @@ export async function listBench(client: KubeClient, opts: { namespace: string; p
     pagedMs: round(median(paged), 1),
     pages,
     pageSize: opts.pageSize,
-    tableMs: round(tableMs, 1),
+    tableFirstMs: round(tables[0]!, 1),
+    tableMs: round(median(tables.slice(1)), 1),
   };
 }
