@@ -44,3 +44,17 @@ test('lowerBound finds the first key not below the one asked for', () => {
   assert.deepEqual(['/a/', '/a/1', '/a/2', '/a/5', '/a/6'].map((k) => lowerBound(items, k)), [0, 0, 1, 2, 3]);
   assert.equal(lowerBound([], '/a/'), 0);
 });
+
+test('the objects all snapshots reference together are bounded: the least recently used go first', () => {
+  const s = new ListSnapshots({ clock: new FakeClock(), maxItems: 5 });
+  const three = ['/a/1', '/a/2', '/a/3'].map(obj);
+  s.put('/a/', 1, three);
+  s.put('/a/', 2, ['/a/1', '/a/2'].map(obj));
+  assert.equal(s.size, 2);
+  s.put('/a/', 3, ['/a/9'].map(obj));
+  assert.equal(s.get('/a/', 1), undefined, 'dropped to stay within 5 objects');
+  assert.ok(s.get('/a/', 2) && s.get('/a/', 3));
+  s.put('/b/', 4, Array.from({ length: 6 }, (_, i) => obj(`/b/${i}`)));
+  assert.equal(s.get('/b/', 4), undefined, 'a snapshot larger than the bound is not kept');
+  assert.ok(s.get('/a/', 2), 'and evicts nothing');
+});

@@ -24,6 +24,8 @@ export interface ListSnapshotOptions {
   clock: Clock;
   /** Snapshots kept at most (default 16). */
   max?: number;
+  /** Objects referenced by all snapshots together at most (default 200,000): what they can keep alive is bounded. */
+  maxItems?: number;
   /** Unused this long, a snapshot is dropped (default 2 minutes). */
   ttlMs?: number;
 }
@@ -31,10 +33,13 @@ export interface ListSnapshotOptions {
 export class ListSnapshots {
   private readonly entries = new Map<string, Snapshot>();
   private readonly max: number;
+  private readonly maxItems: number;
   private readonly ttlMs: number;
+  private items = 0;
 
   constructor(private readonly opts: ListSnapshotOptions) {
     this.max = opts.max ?? 16;
+    this.maxItems = opts.maxItems ?? 200_000;
     this.ttlMs = opts.ttlMs ?? 120_000;
   }
 
@@ -42,12 +47,14 @@ export class ListSnapshots {
   put(prefix: string, revision: number, items: readonly CachedObject[]): void {
     this.expire();
     const k = snapshotKey(prefix, revision);
-    this.entries.delete(k);
+    this.drop(k);
+    if (items.length > this.maxItems) return;
     this.entries.set(k, { items, lastUsed: this.opts.clock.now() });
+    this.items += items.length;
     // Map order is insertion order: the first entries are the least recently used.
     for (const old of this.entries.keys()) {
-      if (this.entries.size <= this.max) break;
-      this.entries.delete(old);
+      if (this.entries.size <= this.max && this.items <= this.maxItems) break;
+      this.drop(old);
     }
   }
 
@@ -69,7 +76,14 @@ export class ListSnapshots {
 
   private expire(): void {
     const cutoff = this.opts.clock.now() - this.ttlMs;
-    for (const [k, s] of this.entries) if (s.lastUsed < cutoff) this.entries.delete(k);
+    for (const [k, s] of this.entries) if (s.lastUsed < cutoff) this.drop(k);
+  }
+
+  private drop(k: string): void {
+    const s = this.entries.get(k);
+    if (!s) return;
+    this.entries.delete(k);
+    this.items -= s.items.length;
   }
 }
 
