@@ -151,7 +151,7 @@ describe('kubectl get', { skip }, () => {
     }
   });
 
-  test('--chunk-size=2 pages through all 7 objects', async () => {
+  test('--chunk-size pages through all objects, also across namespaces with a selector', async () => {
     const r = await s.kubectl(['get', '-n', NS, 'cm', '-l', 'idx', '--chunk-size=2', '-o', 'name', '-v=6']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, names.map((n) => `configmap/${n}\n`).join(''));
@@ -163,6 +163,12 @@ describe('kubectl get', { skip }, () => {
       table.map((row) => row.NAME),
       listed,
     );
+    // Across namespaces with a label selector: pages of matches, each match once, in key order.
+    const across = await s.kubectl(['get', 'cm', '-A', '-l', 'tier=t1', '--chunk-size=1', '-v=6']);
+    assert.equal(across.code, 0, across.stderr);
+    const rows = parseTable(across.stdout).filter((row) => row.NAMESPACE === NS);
+    assert.deepEqual(rows.map((row) => row.NAME), ['c1', 'c3', 'c5', 'c7']);
+    assert.ok(across.stderr.split('\n').filter((l) => /GET https:\S+\/api\/v1\/configmaps\?\S*continue=\S* 200 OK/.test(l)).length >= 3, across.stderr);
   });
 
   test('get all shows the workload and service categories', async () => {
