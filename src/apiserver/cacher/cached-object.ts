@@ -3,6 +3,7 @@
  * never mutate cached state), with its JSON serialization computed lazily and
  * shared by every LIST and watcher that sends it.
  */
+import { endOfValue } from '../../machinery/json/strict.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
 import type { KeyValue } from '../../storage/interface.js';
 
@@ -22,11 +23,6 @@ export function servedJSONOfStored(text: string, revision: number | string): str
   return `${text.slice(0, at)}"resourceVersion":"${revision}"${text[at] === '}' ? '' : ','}${text.slice(at)}`;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-
 /**
  * The metadata object's text cut out of an object's JSON text (metadata right after apiVersion
  * and kind, as objects are stored and served); undefined when the text has another shape.
@@ -35,20 +31,8 @@ export function metadataSlice(text: string): string | undefined {
   const m = METADATA_START.exec(text);
   if (!m) return undefined;
   const start = m[0].length - 1;
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      // Skip the string, escapes included.
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === BACKSLASH) i++;
-        else if (d === QUOTE) break;
-      }
-    } else if (c === LBRACE) depth++;
-    else if (c === RBRACE && --depth === 0) return text.slice(start, i + 1);
-  }
-  return undefined;
+  const end = endOfValue(text, start);
+  return end < 0 ? undefined : text.slice(start, end);
 }
 
 /** A private, mutable object from its stored bytes; the revision is its resourceVersion. */

@@ -98,6 +98,13 @@ export class ResourceCache {
     return out;
   }
 
+  /** `list(keyPrefix)` as an array of its own, which later events do not change (a paginated LIST's snapshot). */
+  snapshot(keyPrefix?: string): CachedObject[] {
+    const l = this.list(keyPrefix);
+    // Only the whole resource's list is the cache's own sorted view, updated in place.
+    return l === this.sorted ? l.slice() : l;
+  }
+
   /** Loads an object without an event (initial fill). */
   seed(obj: CachedObject): void {
     this.objects.set(obj.key, obj);

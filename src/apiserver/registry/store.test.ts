@@ -227,6 +227,18 @@ describe('paginated LIST', () => {
     cache.dispose();
   });
 
+  test('across all namespaces too, a change between pages stays out of later pages', async () => {
+    const { cms, ctx, cache, ranges } = await filled(4);
+    // All namespaces: the snapshot must not be the cache's own sorted list, which changes in place.
+    const p1 = await cms.list({ namespace: '', limit: 2 });
+    await cms.guaranteedUpdate(ctx, 'default', 'c3', (cur) => ({ ...cur!, data: { v: '2' } }));
+    const p2 = await cms.list({ namespace: '', limit: 2, continueToken: p1.continueToken });
+    assert.deepEqual(names(p2), ['c2', 'c3']);
+    assert.equal((p2.items[1]!.object as KubeObject & { data: { v: string } }).data.v, '1');
+    assert.equal(ranges(), 0);
+    cache.dispose();
+  });
+
   test('a token whose snapshot expired is served from storage at its revision', async () => {
     const { cms, ctx, cache, clock, ranges } = await filled(5);
     const p1 = await cms.list({ namespace: 'default', limit: 2 });

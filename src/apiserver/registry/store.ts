@@ -277,8 +277,7 @@ export class Store {
       // A consistent first page: the cache once it has every acknowledged write, else storage.
       if (!(await this.waitFresh())) return this.listFromBackend(prefix, req, limit, 0, '');
       const revision = this.cache.revision;
-      // A copy: the cache updates its own sorted list in place.
-      const snapshot = this.cache.list(prefix).slice();
+      const snapshot = this.cache.snapshot(prefix);
       const first = this.page(snapshot, prefix, req, limit, revision, '');
       if (first.continueToken) this.snapshots.put(prefix, revision, snapshot);
       return first;

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { duplicateFieldMessage, findDuplicateKeys, parseJSONStrict } from './strict.js';
+import { duplicateFieldMessage, endOfValue, findDuplicateKeys, parseJSONStrict } from './strict.js';
 
 const cases: { name: string; text: string; value: unknown; duplicates: string[] }[] = [
   { name: 'no duplicates', text: '{"a":1,"b":{"c":[1,2,{"d":true}]}}', value: { a: 1, b: { c: [1, 2, { d: true }] } }, duplicates: [] },
@@ -36,4 +36,14 @@ describe('parseJSONStrict', () => {
     assert.deepEqual(findDuplicateKeys(text), []);
     assert.ok(performance.now() - t < 1000);
   });
+});
+
+test('endOfValue finds the end of the object or array opening at an index, strings skipped', () => {
+  const text = '{"a":{"b":"}]\\"{","c":[1,{"d":2}]},"e":3}';
+  assert.equal(endOfValue(text, 0), text.length);
+  const inner = text.indexOf('{', 1);
+  assert.equal(text.slice(inner, endOfValue(text, inner)), '{"b":"}]\\"{","c":[1,{"d":2}]}');
+  const list = text.indexOf('[');
+  assert.equal(text.slice(list, endOfValue(text, list)), '[1,{"d":2}]');
+  assert.equal(endOfValue('{"a":{', 0), -1);
 });

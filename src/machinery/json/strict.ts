@@ -34,6 +34,26 @@ const RBRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 
+/**
+ * The index just past the object or array that opens at `start` in well-formed JSON text,
+ * skipping brackets inside strings; -1 when the text ends first.
+ */
+export function endOfValue(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
+      }
+    } else if (c === LBRACE || c === LBRACKET) depth++;
+    else if ((c === RBRACE || c === RBRACKET) && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
 interface Frame {
   isObject: boolean;
   /** Keys seen so far; small objects stay in an array, which beats a Set below a dozen keys. */
