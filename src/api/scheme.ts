@@ -88,6 +88,8 @@ export function gvkKey(group: string, version: string, kind: string): string {
  */
 export class Scheme implements SchemaResolver {
   private readonly definitions = new Map<string, Schema>();
+  /** `resolveRef` answers by whole reference string: walks resolve the same few refs per node, over and over. */
+  private readonly byRef = new Map<string, Schema>();
   private readonly byGVR = new Map<string, ResourceType>();
   private readonly byGVK = new Map<string, ResourceType>();
   private readonly listeners = new Set<() => void>();
@@ -115,16 +117,19 @@ export class Scheme implements SchemaResolver {
 
   addDefinitions(defs: Iterable<[string, Schema]>): void {
     for (const [name, s] of defs) this.definitions.set(name, s);
+    this.byRef.clear();
     this.changed();
   }
 
   removeDefinitions(names: Iterable<string>): void {
     for (const n of names) this.definitions.delete(n);
+    this.byRef.clear();
     this.changed();
   }
 
   addType(rt: ResourceType<any>, opts: { silent?: boolean } = {}): void {
     this.definitions.set(rt.definition.name, rt.definition.definition);
+    this.byRef.clear();
     this.byGVR.set(`${rt.group}/${rt.version}/${rt.resource}`, rt);
     this.byGVK.set(gvkKey(rt.group, rt.version, rt.kind), rt);
     if (!opts.silent) this.changed();
@@ -139,7 +144,13 @@ export class Scheme implements SchemaResolver {
   }
 
   resolveRef(ref: string): Schema | undefined {
-    return this.definitions.get(refName(ref));
+    let s = this.byRef.get(ref);
+    if (s === undefined) {
+      s = this.definitions.get(refName(ref));
+      // Only hits are kept: the set of names that resolve is bounded, the set of strings asked for is not.
+      if (s) this.byRef.set(ref, s);
+    }
+    return s;
   }
 
   /** The definition that declares a kind (via x-kubernetes-group-version-kind), e.g. autoscaling/v1 Scale. */

@@ -164,6 +164,29 @@ describe('bad input is refused with upstream errors and stores nothing', { skip 
     await assertAbsent(`/apis/apps/v1/namespaces/${ns}/deployments/d-values`);
   });
 
+  test('null list items decode as Go zero values and are refused by validation, not a 500', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p-null' }, spec: { containers: [null] } };
+    const r = await s.kubectl(['create', '-n', ns, '-f', '-'], { input: json(pod) });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'The Pod "p-null" is invalid: \n* spec.containers[0].name: Required value\n* spec.containers[0].image: Required value\n');
+    const cases: Array<{ path: string; body: Record<string, unknown>; fields: string[] }> = [
+      { path: `/api/v1/namespaces/${ns}/configmaps`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-null', finalizers: [null] } }, fields: ['metadata.finalizers[0]'] },
+      { path: `/api/v1/namespaces/${ns}/pods`, body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p-null-port' }, spec: { containers: [{ name: 'a', image: 'b', ports: [null] }] } }, fields: ['spec.containers[0].ports[0].containerPort'] },
+    ];
+    for (const c of cases) {
+      const raw = await requestJSON<Status>(creds, c.path, { method: 'POST', body: json(c.body) });
+      assert.equal(raw.status, 422, JSON.stringify(raw.body));
+      assert.equal(raw.body.reason, 'Invalid');
+      assert.deepEqual(raw.body.details?.causes?.map((x) => x.field), c.fields);
+    }
+    // A null managedFields entry is an empty one: the reset value, so the server records its own.
+    const cm = await requestJSON<{ metadata: { managedFields?: Array<{ manager: string }> } }>(creds, `/api/v1/namespaces/${ns}/configmaps`, { method: 'POST', body: json({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-null-mf', managedFields: [null] }, data: { a: 'b' } }) });
+    assert.equal(cm.status, 201);
+    assert.equal(cm.body.metadata.managedFields?.length, 1);
+    await assertAbsent(`/api/v1/namespaces/${ns}/pods/p-null`);
+    await assertAbsent(`/api/v1/namespaces/${ns}/configmaps/cm-null`);
+  });
+
   test('an unknown field: Strict refuses, Warn warns and creates, Ignore is silent', async () => {
     const manifest = json(deployment('d-unknown', { extraSpec: { foo: 1 } }));
     const strict = await s.kubectl(['create', '-n', ns, '--validate=strict', '-f', '-'], { input: manifest });

@@ -11,9 +11,9 @@ import { apiVersionOf, isObject } from '../../machinery/meta/types.js';
 import { applyDefaults } from '../../machinery/schema/defaults.js';
 import { parseJSONStrict } from '../../machinery/json/strict.js';
 import { parseYAMLStrict } from '../../machinery/json/yaml.js';
-import { goDecodeMessage } from '../../machinery/schema/go-types.js';
+import { goDecodeMessage, goZeroOfNull, schemaAtPath } from '../../machinery/schema/go-types.js';
 import { pruneUnknownFields, unknownFieldMessage } from '../../machinery/schema/prune.js';
-import { refTo } from '../../machinery/schema/types.js';
+import { type Schema, refTo } from '../../machinery/schema/types.js';
 import { validateValue } from '../../machinery/schema/validate.js';
 import { type BodyFormat, jsonParseError } from '../http/body.js';
 import type { Endpoint } from '../registry/endpoint.js';
@@ -43,16 +43,47 @@ export function parseBody(body: Buffer, format: BodyFormat): { value: unknown; d
   }
 }
 
-/** Go's decoder leaves a field at its zero value for `null`, and omitempty drops it on output. */
-function dropNullFields(v: unknown): void {
+interface NullItems {
+  list: unknown[];
+  path: Array<string | number>;
+}
+
+/**
+ * Go's decoder leaves a field at its zero value for `null`, and omitempty drops it on output.
+ * Lists holding `null` items are collected with their paths (`path` is the walk's own, pushed
+ * and popped), for `zeroNullItems`.
+ */
+function dropNullFields(v: unknown, path: Array<string | number>, nullItems: NullItems[]): void {
   if (Array.isArray(v)) {
-    for (const x of v) dropNullFields(x);
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x === null) {
+        if (!nullItems.length || nullItems[nullItems.length - 1]!.list !== v) nullItems.push({ list: v, path: [...path] });
+        continue;
+      }
+      path.push(i);
+      dropNullFields(x, path, nullItems);
+      path.pop();
+    }
   } else if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) {
       if (o[k] === null) delete o[k];
-      else dropNullFields(o[k]);
+      else {
+        path.push(k);
+        dropNullFields(o[k], path, nullItems);
+        path.pop();
+      }
     }
+  }
+}
+
+/** A built-in's `null` list items become what Go decodes them into: `[null]` of containers is `[{}]`, which validation then reports. */
+function zeroNullItems(nullItems: readonly NullItems[], schema: Schema, scheme: Scheme): void {
+  for (const { list, path } of nullItems) {
+    const zero = goZeroOfNull(schemaAtPath(schema, [...path, 0], scheme), scheme);
+    if (zero === undefined) continue;
+    for (let i = 0; i < list.length; i++) if (list[i] === null) list[i] = typeof zero === 'object' ? {} : zero;
   }
 }
 
@@ -104,7 +135,9 @@ export function decodeObject(ep: Endpoint, value: unknown, opts: DecodeOptions, 
       }
     }
     const unknown = pruneUnknownFields(obj, schema, { resolver: opts.scheme });
-    dropNullFields(obj);
+    const nullItems: NullItems[] = [];
+    dropNullFields(obj, [], nullItems);
+    if (nullItems.length && (!ep.custom || opts.expect)) zeroNullItems(nullItems, schema, opts.scheme);
     const problems = [...duplicates.map((d) => `duplicate field ${JSON.stringify(d)}`), ...unknown.map(unknownFieldMessage)];
     if (problems.length) {
       if (opts.fieldValidation === 'Strict') {

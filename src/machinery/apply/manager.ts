@@ -10,7 +10,7 @@ import type { Schema, SchemaResolver } from '../schema/types.js';
 import { type ApplyConflict, newConflict } from './conflict.js';
 import { FieldSet, fieldSetOfNames } from './fieldset.js';
 import { type ManagerEntry, capUpdateManagers, decodeManagedFields, encodeManagedFields, isResetManagedFields, managerId } from './managed-fields.js';
-import { type TypeRef, compare, deepEqual, ensureNamedFieldsAreMembers, merge, removeItems, toFieldSet } from './typed.js';
+import { type TypeRef, addedFieldsV1, compare, deepEqual, ensureNamedFieldsAreMembers, fieldTypeOf, merge, objectAtom, removeItems, toFieldSet } from './typed.js';
 
 /**
  * Fields no manager ever owns: identity and bookkeeping the server sets.
@@ -164,6 +164,11 @@ function changesBetween(lhs: Record<string, unknown>, rhs: Record<string, unknow
  * subresource) is merged and re-timed only when it gained fields.
  */
 export function updateManagedFields(o: UpdateOptions): KubeObject {
+  return (o.old === undefined && createdManagedFields(o)) || trackWrite(o);
+}
+
+/** `updateManagedFields` the general way: every write, through field sets. Exported for tests. */
+export function trackWrite(o: UpdateOptions): KubeObject {
   let entries = startingEntries(o);
   // Upstream stops tracking an existing object whose managedFields were cleared.
   if (o.old && entries.length === 0) return withManagedFields(o.updated, []);
@@ -183,6 +188,81 @@ export function updateManagedFields(o: UpdateOptions): KubeObject {
     }
   }
   return withManagedFields(o.updated, entries.filter((e) => !e.set.empty));
+}
+
+/** The metadata fields of STRIPPED, which no manager owns when they are leaves. */
+const STRIPPED_METADATA = new Set(['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
+const STRIPPED_ROOT = new Set(['apiVersion', 'kind', 'metadata']);
+
+/** A FieldsV1 node without its own membership: what `difference` leaves of a stripped path. */
+function withoutSelf(node: Record<string, unknown>, stripped: boolean): Record<string, unknown> | undefined {
+  if (!stripped) return node;
+  if (!('.' in node)) return undefined;
+  const out = copyWithout(node, '.');
+  for (const _ in out) return out;
+  return undefined;
+}
+
+/**
+ * A create recorded without field sets: the one entry of the writer, its FieldsV1 written straight
+ * from the object (`addedFieldsV1`), in the shape `trackWrite` gives. Undefined where that shortcut
+ * does not hold (managedFields sent, custom ignored paths, a subresource, a value whose shape
+ * contradicts the zero value), and the general path decides.
+ */
+function createdManagedFields(o: UpdateOptions): KubeObject | undefined {
+  const obj = o.updated;
+  if (o.subresource || o.ignoredPaths || !isObject(obj)) return undefined;
+  const sent = managedFieldsOf(obj);
+  if (sent !== undefined && !isResetManagedFields(sent)) return undefined;
+  const zero = o.zero ?? {};
+  const filled = fillZero(obj, zero);
+  const root = objectAtom(typeRef(o), filled);
+  if (!root || !isObject(filled)) return undefined;
+  const keys: string[] = [];
+  for (const k in filled) if (filled[k] !== undefined && k !== 'status') keys.push(k);
+  keys.sort();
+  const fields: Record<string, unknown> = {};
+  let any = false;
+  for (const k of keys) {
+    let v = filled[k];
+    const type = fieldTypeOf(root, k);
+    const z = zero[k];
+    let node: Record<string, unknown> | undefined;
+    if (k === 'metadata' && isObject(v) && 'managedFields' in v) v = copyWithout(v, 'managedFields');
+    if (z === undefined) {
+      node = addedFieldsV1(v, type);
+    } else {
+      // A field of the zero value: compared with it, its own fields are added but it is not.
+      if (deepEqual(z, v)) continue;
+      if (!isObject(z) || Object.keys(z).length > 0 || !isObject(v) || !objectAtom(type, v)) return undefined;
+      node = addedFieldsV1(v, type);
+      if ('.' in node) node = copyWithout(node, '.');
+    }
+    if (k === 'metadata') {
+      // `metadata` is stripped as a member (never its children), and so are some of its fields.
+      const meta: Record<string, unknown> = {};
+      for (const f in node) {
+        const child = f === '.' ? node[f] : withoutSelf(node[f] as Record<string, unknown>, STRIPPED_METADATA.has(f.slice(2)));
+        if (child !== undefined) meta[f] = child;
+      }
+      node = withoutSelf(meta, z === undefined);
+      if (node && Object.keys(node).length === 0) node = undefined;
+    } else if (STRIPPED_ROOT.has(k)) {
+      node = withoutSelf(node, true);
+    }
+    if (node === undefined) continue;
+    fields['f:' + k] = node;
+    any = true;
+  }
+  const metadata = isObject(obj.metadata) ? copyWithout(obj.metadata, 'managedFields') : {};
+  if (any) {
+    const entry: ManagedFieldsEntry = { manager: o.manager, operation: 'Update', apiVersion: o.apiVersion };
+    if (o.time) entry.time = o.time;
+    entry.fieldsType = 'FieldsV1';
+    entry.fieldsV1 = fields;
+    metadata.managedFields = [entry];
+  }
+  return { ...obj, metadata } as KubeObject;
 }
 
 function invalidTyping(config: KubeObject, errors: { path: string; message: string }[]): ApplyResult {

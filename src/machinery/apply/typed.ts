@@ -13,7 +13,7 @@
  */
 import { isObject } from '../meta/types.js';
 import { type Schema, type SchemaResolver, deref } from '../schema/types.js';
-import { type BuilderNode, type FieldPath, type PathElement, FieldSet, FieldSetBuilder, childOf, encodePathElement, pathToString, pe } from './fieldset.js';
+import { type BuilderNode, type FieldPath, type PathElement, FieldSet, FieldSetBuilder, childOf, comparePathElements, encodePathElement, pathToString, pe } from './fieldset.js';
 
 export type Atom =
   | { kind: 'scalar' }
@@ -334,6 +334,46 @@ function walkAdded(w: CompareWalk, node: BuilderNode, path: PathElement[], rhs: 
       path.pop();
     }
   }
+}
+
+/**
+ * What `walkAdded` marks for a new subtree, written straight out as the FieldsV1 value of its node:
+ * `{}` for a leaf, `{".":{}, …children}` in upstream's order for a container that carries fields.
+ * Equal to encoding the set `compare` adds (a create's whole object), without building the set.
+ */
+export function addedFieldsV1(rhs: unknown, t: TypeRef): Record<string, unknown> {
+  const a = atomFor(t, rhs);
+  if (a.kind === 'list') {
+    if (a.relationship === 'atomic' || !Array.isArray(rhs) || rhs.length === 0) return {};
+    const items = [...indexItems(a, rhs, [], []).values()];
+    if (items.length === 0) return {};
+    if (items.length > 1) items.sort((p, q) => comparePathElements(p.pe, q.pe));
+    const out: Record<string, unknown> = { '.': {} };
+    for (const item of items) out[encodePathElement(item.pe)] = addedFieldsV1(item.value, a.item);
+    return out;
+  }
+  if (a.kind === 'map') {
+    if (a.atomic || !isObject(rhs)) return {};
+    const keys: string[] = [];
+    for (const k in rhs) if (rhs[k] !== undefined) keys.push(k);
+    if (keys.length === 0) return {};
+    keys.sort();
+    const out: Record<string, unknown> = { '.': {} };
+    for (const k of keys) out['f:' + k] = addedFieldsV1(rhs[k], fieldType(a, k).type);
+    return out;
+  }
+  return {};
+}
+
+/** The atom a whole object is walked with, when it is a granular map (the only shape objects have). */
+export function objectAtom(t: TypeRef, value: unknown): Extract<Atom, { kind: 'map' }> | undefined {
+  const a = atomFor(t, value);
+  return a.kind === 'map' && !a.atomic ? a : undefined;
+}
+
+/** The type of a field of a map atom (declared, or the map's element type). */
+export function fieldTypeOf(a: Extract<Atom, { kind: 'map' }>, key: string): TypeRef {
+  return fieldType(a, key).type;
 }
 
 interface IndexedItem {

@@ -3,7 +3,7 @@
  * decode error a built-in kube-apiserver returns for a mistyped field
  * (`json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`).
  */
-import { type Schema, type SchemaResolver, refName } from './types.js';
+import { type Schema, type SchemaResolver, deref, refName } from './types.js';
 
 /** Facts about a type mismatch that both CRD and built-in error texts need. */
 export interface TypeMismatch {
@@ -84,4 +84,48 @@ export function goValueOf(value: unknown): string {
   if (typeof value === 'number') return `number ${JSON.stringify(value)}`;
   if (Array.isArray(value)) return 'array';
   return 'object';
+}
+
+/** The schema a JSON path (field names and list indices) leads to, following refs; undefined where it leaves the schema. */
+export function schemaAtPath(schema: Schema | undefined, path: ReadonlyArray<string | number>, resolver: SchemaResolver | undefined): Schema | undefined {
+  let at = schema;
+  for (const seg of path) {
+    const s = deref(at, resolver);
+    if (!s) return undefined;
+    if (typeof seg === 'number') at = s.items;
+    else at = s.properties?.[seg] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+  }
+  return at;
+}
+
+/**
+ * What Go's decoder leaves for a `null` in a list of this type, as JSON: the zero value of a
+ * struct, string, number or bool (`{}`, `""`, `0`, `false`). Undefined where the item stays
+ * null (maps, slices, byte strings, times and anything the schema does not type).
+ */
+export function goZeroOfNull(schema: Schema | undefined, resolver: SchemaResolver | undefined): unknown {
+  if (!schema) return undefined;
+  const ref = schema.$ref ?? (schema.allOf?.length === 1 ? schema.allOf[0]!.$ref : undefined);
+  if (ref) {
+    const name = refName(ref);
+    if (name === 'io.k8s.apimachinery.pkg.api.resource.Quantity') return '0';
+    if (name === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString') return 0;
+  }
+  if (schema['x-kubernetes-int-or-string']) return 0;
+  const s = deref(schema, resolver);
+  if (!s) return undefined;
+  if (s['x-kubernetes-int-or-string']) return 0;
+  switch (s.type) {
+    case 'string':
+      return s.format === 'byte' || s.format === 'date-time' ? undefined : '';
+    case 'integer':
+    case 'number':
+      return 0;
+    case 'boolean':
+      return false;
+    case 'object':
+      return s.properties ? {} : undefined;
+    default:
+      return s.properties ? {} : undefined;
+  }
 }
