@@ -187,6 +187,24 @@ describe('bad input is refused with upstream errors and stores nothing', { skip 
     await assertAbsent(`/api/v1/namespaces/${ns}/configmaps/cm-null`);
   });
 
+  test('a create carrying a resourceVersion: refused when it names a revision, ignored when it cannot', async () => {
+    const cm = (name: string, rv: string) => json({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, resourceVersion: rv }, data: { a: 'b' } });
+    // kubectl create clears the field before sending; other clients send it.
+    const viaKubectl = await s.kubectl(['create', '-n', ns, '-f', '-'], { input: cm('cm-rv-kubectl', '5') });
+    assert.equal(viaKubectl.code, 0, viaKubectl.stderr);
+    const raw = await requestJSON<Status>(creds, `/api/v1/namespaces/${ns}/configmaps`, { method: 'POST', body: cm('cm-rv', '5') });
+    assert.equal(raw.status, 500);
+    assert.equal(raw.body.reason, undefined);
+    assert.equal(raw.body.message, 'resourceVersion should not be set on objects to be created');
+    await assertAbsent(`/api/v1/namespaces/${ns}/configmaps/cm-rv`);
+    // What does not parse as a revision (or is zero) is dropped, as upstream's storage does.
+    for (const [name, rv] of [['cm-rv-neg', '-1'], ['cm-rv-text', 'abc'], ['cm-rv-zero', '0']]) {
+      const r = await requestJSON<{ metadata: { resourceVersion: string } }>(creds, `/api/v1/namespaces/${ns}/configmaps`, { method: 'POST', body: cm(name!, rv!) });
+      assert.equal(r.status, 201, name);
+      assert.match(r.body.metadata.resourceVersion, /^[1-9][0-9]*$/, name);
+    }
+  });
+
   test('an unknown field: Strict refuses, Warn warns and creates, Ignore is silent', async () => {
     const manifest = json(deployment('d-unknown', { extraSpec: { foo: 1 } }));
     const strict = await s.kubectl(['create', '-n', ns, '--validate=strict', '-f', '-'], { input: manifest });

@@ -32,6 +32,15 @@ import { type StorageResource, listPrefix, objectKey } from './keys.js';
 import type { Rollback, Strategy } from './strategy.js';
 
 const RETRY = Symbol('retry');
+
+const MAX_UINT64 = 18446744073709551615n;
+
+/** Whether a resourceVersion reads as Go's strconv.ParseUint(rv, 10, 64) with a non-zero result. */
+function isNonZeroRevision(rv: unknown): boolean {
+  if (typeof rv !== 'string' || !/^[0-9]+$/.test(rv)) return false;
+  const n = BigInt(rv);
+  return n !== 0n && n <= MAX_UINT64;
+}
 type UpdateOutcome = { object: KubeObject; created: boolean } | typeof RETRY;
 
 export interface StoreOptions {
@@ -383,7 +392,12 @@ export class Store {
     } else {
       delete meta.namespace;
     }
-    if (meta.resourceVersion) throw internalError(new Error('resourceVersion should not be set on objects to be created'));
+    // Upstream's storage refuses a resourceVersion that parses as a non-zero revision, with an untyped
+    // error (500, no reason); one that does not parse is ignored. Either way none is stored.
+    if (meta.resourceVersion !== undefined) {
+      if (isNonZeroRevision(meta.resourceVersion)) throw new StatusError(500, '', 'resourceVersion should not be set on objects to be created');
+      delete meta.resourceVersion;
+    }
     const generated = !meta.name && !!meta.generateName;
     for (let attempt = 0; ; attempt++) {
       const candidate = attempt === 0 ? obj : (JSON.parse(JSON.stringify(obj)) as KubeObject);

@@ -28,8 +28,8 @@ export interface ValidateOptions {
   /** Prepended to every error's field but not to the names inside messages (upstream validates defaults this way). */
   fieldPrefix?: string;
   /**
-   * Only JSON type mismatches, stopping at the first: what decoding a built-in type checks
-   * (its other rules are code). Much cheaper than a full validation.
+   * Only JSON type mismatches that Go's decoder refuses (never null), stopping at the first:
+   * what decoding a built-in type checks (its other rules are code). Much cheaper than a full validation.
    */
   typesOnly?: boolean;
 }
@@ -125,7 +125,8 @@ function validateNode(v: unknown, schema: Schema, loc: Loc, ctx: Ctx): void {
   const childStruct = def ? goStructName(def) : loc.goStruct;
 
   if (ctx.typesOnly) {
-    if (ctx.errors.length) return;
+    // Go's decoder takes null for any type (the zero value), so null is never a decode error.
+    if (ctx.errors.length || v === null) return;
     checkType(v, s, schema, loc, ctx);
     if (isPlainObject(v)) {
       const ap = s.additionalProperties;

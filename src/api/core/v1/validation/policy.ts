@@ -35,9 +35,11 @@ export function validateLimitRange(lr: LimitRangeT): FieldError[] {
   const types = new Set<string>();
   (lr.spec?.limits ?? []).forEach((item, i) => {
     const p = limitsPath.index(i);
-    if (!LIMIT_TYPES.includes(item.type) && !item.type.includes('/')) errs.push(field.notSupported(p.child('type').text, item.type, LIMIT_TYPES));
-    if (types.has(item.type)) errs.push(field.duplicate(p.child('type').text, item.type));
-    types.add(item.type);
+    // An omitted type is Go's empty string, which is not a supported one.
+    const type = item.type ?? '';
+    if (!LIMIT_TYPES.includes(type) && !type.includes('/')) errs.push(field.notSupported(p.child('type').text, type, LIMIT_TYPES));
+    if (types.has(type)) errs.push(field.duplicate(p.child('type').text, type));
+    types.add(type);
     for (const k of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const) errs.push(...validateResourceList(item[k], p.child(k)));
     if (item.type === 'Pod') {
       if (item.default && Object.keys(item.default).length) errs.push(field.forbidden(p.child('default').text, "may not be specified when `type` is 'Pod'"));
