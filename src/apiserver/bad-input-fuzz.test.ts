@@ -1,6 +1,7 @@
 /**
  * Random bodies of every built-in kind, shaped by its schema and bent out of
- * it, sent as creates and as merge and strategic merge patches: whatever the
+ * it, sent as creates, then as merge, strategic merge and apply patches and
+ * as replacements of what was created (object and status): whatever the
  * body, the answer is a Kubernetes Status with a 4xx code or a success,
  * never an unexpected 5xx. A failure names the kind, the seed and the body.
  * FUZZ_PER_KIND (default 12) and FUZZ_SEED (the first seed, default 0) widen
@@ -86,6 +87,18 @@ test('random bodies of every built-in kind never get a 5xx, as creates or as pat
       const patch = JSON.stringify(gen.value(schema));
       check(`merge patch ${rt.kind} seed ${seed}`, await send('PATCH', `${base}/${name}`, patch, 'application/merge-patch+json'), patch);
       check(`strategic merge patch ${rt.kind} seed ${seed}`, await send('PATCH', `${base}/${name}`, patch, 'application/strategic-merge-patch+json'), patch);
+      // A server-side apply and a replace with another random body of the kind.
+      const other = gen.value(schema);
+      if (other && typeof other === 'object' && !Array.isArray(other)) {
+        const o = other as Record<string, unknown>;
+        o.apiVersion = rt.group ? `${rt.group}/${rt.version}` : rt.version;
+        o.kind = rt.kind;
+        o.metadata = { ...(o.metadata && typeof o.metadata === 'object' ? o.metadata : {}), name, namespace: rt.namespaced ? 'fuzz' : undefined, resourceVersion: undefined };
+      }
+      const applied = JSON.stringify(other);
+      check(`apply ${rt.kind} seed ${seed}`, await send('PATCH', `${base}/${name}?fieldManager=fuzz&force=${gen.chance(0.5)}`, applied, 'application/apply-patch+yaml'), applied);
+      check(`replace ${rt.kind} seed ${seed}`, await send('PUT', `${base}/${name}`, applied), applied);
+      if (rt.subresources?.some((sr) => sr.name === 'status')) check(`replace status ${rt.kind} seed ${seed}`, await send('PUT', `${base}/${name}/status`, applied), applied);
     }
   }
   assert.deepEqual(failures, [], `${failures.length} of ${requests} requests failed:\n  ${failures.slice(0, 8).join('\n  ')}`);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { TestServer, kubectlPath } from '../testing/server-harness.js';
+import { readAdminCredentials, requestJSON } from './https-client.js';
 import { ensureNamespace, pollUntil, tempDir, waitForNamespaceDefaults } from './kubectl-helpers.js';
 
 const skip = kubectlPath() ? false : 'kubectl not installed (/usr/bin/kubectl)';
@@ -122,6 +123,26 @@ describe('kubectl apply', { skip }, () => {
     assert.equal(await s.k(['get', 'deploy', 'ssa', '-n', 'ap-ssa', '-o', 'jsonpath={.spec.replicas}']), '3');
     // The same configuration again is not a conflict any more: the applier owns replicas.
     assert.equal(await s.k(['apply', '--server-side', '-n', 'ap-ssa', '-f', f3]), 'deployment.apps/ssa serverside-applied\n');
+  });
+
+  test('apply --server-side of a configuration that cannot be typed, or carries managedFields, is refused as upstream', async () => {
+    await ensureNamespace(s, 'ap-ssa-bad');
+    const keyless = file('ssa-keyless.yaml', 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: keyless\nspec:\n  containers:\n  - image: nginx\n');
+    const r = await s.kubectl(['apply', '--server-side', '-n', 'ap-ssa-bad', '-f', keyless]);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      'Error from server: failed to create typed patch object (ap-ssa-bad/keyless; /v1, Kind=Pod): .spec.containers: element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default value)\n',
+    );
+    // kubectl drops managedFields from what it applies; a client that sends them gets a 400.
+    const cm = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'with-mf', managedFields: [{ manager: 'x', operation: 'Apply' }] } });
+    const raw = await requestJSON<{ code: number; reason?: string; message: string }>(readAdminCredentials(s.kubeconfig), '/api/v1/namespaces/ap-ssa-bad/configmaps/with-mf?fieldManager=x', {
+      method: 'PATCH',
+      body: cm,
+      headers: { 'content-type': 'application/apply-patch+yaml' },
+    });
+    assert.deepEqual([raw.status, raw.body.reason, raw.body.message], [400, 'BadRequest', 'metadata.managedFields must be nil']);
+    assert.equal((await s.kubectl(['get', 'pod', 'keyless', '-n', 'ap-ssa-bad'])).code, 1);
   });
 
   test('diff exits 0 when live matches, 1 with a unified diff when it does not', async () => {

@@ -557,7 +557,9 @@ export class ResourceHandlers {
         });
         if (!out.ok) {
           if (out.reason === 'Conflict') throw applyConflictError(out.conflicts, { group: ep.rt.group, kind: ep.rt.kind }, name);
-          throw new StatusError(500, 'InternalError', out.message);
+          if (out.reason === 'BadRequest') throw badRequest(out.message);
+          // Upstream returns typing failures unwrapped: its error handler serves them as 500 with no reason.
+          throw new StatusError(500, '', out.message);
         }
         const merged = decodeObject(ep, out.object, { scheme: this.deps.scheme, fieldValidation: 'Ignore', warnings: [] });
         if (!wantRV) delete merged.metadata.resourceVersion;

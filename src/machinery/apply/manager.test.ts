@@ -242,18 +242,20 @@ describe('apply', () => {
     assert.deepEqual(owners(obj), ['a/Apply: {"f:spec":{"f:replicas":{}}}', 'before-first-apply/Update: {"f:metadata":{"f:labels":{"f:old":{}}},"f:spec":{"f:replicas":{}}}']);
   });
 
-  const invalid: { name: string; config: KubeObject; want: string }[] = [
-    { name: 'config carrying managedFields', config: deployment({}, { managedFields: [] }), want: 'metadata.managedFields must be nil' },
+  const invalid: { name: string; config: KubeObject; reason: string; want: string }[] = [
+    { name: 'config carrying managedFields', config: deployment({}, { managedFields: [] }), reason: 'BadRequest', want: 'metadata.managedFields must be nil' },
     {
       name: 'map-list item without its key',
       config: deployment(template({ image: 'x' })),
-      want: 'failed to create typed patch object (apps/v1, Kind=Deployment): .spec.template.spec.containers: element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default value)',
+      reason: 'Invalid',
+      want: 'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default value)',
     },
   ];
   for (const c of invalid) {
     test(`invalid: ${c.name}`, () => {
       const r = doApply({ live: undefined, config: c.config, manager: 'a' });
-      assert.ok(!r.ok && r.reason === 'Invalid');
+      assert.ok(!r.ok && r.reason !== 'Conflict');
+      assert.equal(r.reason, c.reason);
       assert.equal(r.message, c.want);
     });
   }

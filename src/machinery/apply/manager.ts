@@ -74,8 +74,11 @@ export interface ApplyOptions extends TrackingOptions {
 export type ApplyResult =
   | { ok: true; object: KubeObject }
   | { ok: false; reason: 'Conflict'; conflicts: ApplyConflict[] }
-  /** The configuration cannot be typed (e.g. a map-list item without its key); `message` is upstream's text. */
-  | { ok: false; reason: 'Invalid'; message: string };
+  /**
+   * The configuration cannot be used: `BadRequest` (it carries managedFields) or `Invalid` (it cannot be
+   * typed, e.g. a map-list item without its key; upstream answers that with an untyped error). `message` is upstream's text.
+   */
+  | { ok: false; reason: 'BadRequest' | 'Invalid'; message: string };
 
 function ignoredSet(o: TrackingOptions): FieldSet {
   if (o.ignoredPaths) return fieldSetOfNames(o.ignoredPaths);
@@ -265,12 +268,18 @@ function createdManagedFields(o: UpdateOptions): KubeObject | undefined {
   return { ...obj, metadata } as KubeObject;
 }
 
-function invalidTyping(config: KubeObject, errors: { path: string; message: string }[]): ApplyResult {
-  const gv = config.apiVersion ?? '';
+/** An object as upstream names it in apply errors: `namespace/name; group/version, Kind=Kind` (`/v1` for the core group). */
+function objectGVKNN(obj: KubeObject): string {
+  const gv = obj.apiVersion ?? '';
   const gvText = gv.includes('/') ? gv : `/${gv}`;
+  const meta = isObject(obj.metadata) ? obj.metadata : {};
+  return `${typeof meta.namespace === 'string' ? meta.namespace : ''}/${typeof meta.name === 'string' ? meta.name : ''}; ${gvText}, Kind=${obj.kind ?? ''}`;
+}
+
+function invalidTyping(config: KubeObject, errors: { path: string; message: string }[]): ApplyResult {
   const e = errors[0]!;
   const detail = e.path ? `${e.path}: ${e.message}` : e.message;
-  return { ok: false, reason: 'Invalid', message: `failed to create typed patch object (${gvText}, Kind=${config.kind ?? ''}): ${detail}` };
+  return { ok: false, reason: 'Invalid', message: `failed to create typed patch object (${objectGVKNN(config)}): ${detail}` };
 }
 
 /**
@@ -280,7 +289,7 @@ function invalidTyping(config: KubeObject, errors: { path: string; message: stri
  * `force` takes those fields over instead.
  */
 export function apply(o: ApplyOptions): ApplyResult {
-  if (managedFieldsOf(o.config) !== undefined) return { ok: false, reason: 'Invalid', message: 'metadata.managedFields must be nil' };
+  if (managedFieldsOf(o.config) !== undefined) return { ok: false, reason: 'BadRequest', message: 'metadata.managedFields must be nil' };
   const t = typeRef(o);
   const ignored = ignoredSet(o);
   const liveValue = withoutManagedFields(o.live ?? {});
