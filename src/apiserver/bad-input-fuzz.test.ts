@@ -1,17 +1,19 @@
 /**
  * Random bodies of every built-in kind, shaped by its schema and bent out of
- * it, sent as creates, then as merge, strategic merge and apply patches and
- * as replacements of what was created (object and status): whatever the
+ * it, sent as creates, then as merge, strategic merge, apply and JSON patches,
+ * as replacements of what was created (object and status) and to the
+ * subresources that take a body (scale, binding, eviction): whatever the
  * body, the answer is a Kubernetes Status with a 4xx code or a success,
  * never an unexpected 5xx. A failure names the kind, the seed and the body.
  * FUZZ_PER_KIND (default 12) and FUZZ_SEED (the first seed, default 0) widen
- * the search when run by hand.
+ * the search when run by hand; FUZZ_VERBOSE prints answers by request and code.
  */
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { after, before, test } from 'node:test';
 import { builtinScheme } from '../api/index.js';
 import { Scheme } from '../api/scheme.js';
+import { refTo } from '../machinery/schema/types.js';
 import { type TestAPIServer, startTestAPIServer } from '../testing/api-server.js';
 import { RandomObjects, seededRandom } from '../testing/random-objects.js';
 
@@ -42,6 +44,46 @@ function send(method: string, path: string, body: string, contentType = 'applica
   });
 }
 
+/** Random JSON patch operations, some aimed at the object's own paths. */
+function jsonPatch(gen: RandomObjects, target: unknown): unknown[] {
+  const paths = ['/metadata/labels/a', '/spec', '/metadata/name', '/spec/0', '/status/-', '', '/', '/~2', '/metadata/annotations/x~1y'];
+  if (target && typeof target === 'object' && !Array.isArray(target)) {
+    for (const [k, v] of Object.entries(target)) {
+      paths.push(`/${k}`);
+      if (v && typeof v === 'object') for (const c of Object.keys(v)) paths.push(`/${k}/${c}`, `/${k}/${c}/0`, `/${k}/${c}/-`);
+    }
+  }
+  const op = (): Record<string, unknown> => {
+    const o: Record<string, unknown> = { op: gen.pick(['add', 'remove', 'replace', 'move', 'copy', 'test', 'merge', '']), path: gen.pick(paths) };
+    if (gen.chance(0.7)) o.value = gen.wild();
+    if (gen.chance(0.3)) o.from = gen.pick(paths);
+    if (gen.chance(0.05)) delete o.path;
+    return o;
+  };
+  return Array.from({ length: 1 + Math.floor(gen.chance(0.5) ? 1 : 4) }, op);
+}
+
+const podSpec = { containers: [{ name: 'c', image: 'busybox' }] };
+const template = { metadata: { labels: { app: 'f' } }, spec: podSpec };
+const selector = { matchLabels: { app: 'f' } };
+/** Valid objects to aim random writes at: random creates seldom make a valid pod or workload. */
+const FIXTURES: Record<string, Record<string, unknown>> = {
+  Pod: { spec: podSpec },
+  Deployment: { spec: { selector, template } },
+  ReplicaSet: { spec: { selector, template } },
+  StatefulSet: { spec: { selector, template, serviceName: 'f' } },
+  DaemonSet: { spec: { selector, template } },
+  ReplicationController: { spec: { selector: { app: 'f' }, template } },
+  Job: { spec: { template: { spec: { ...podSpec, restartPolicy: 'Never' } } } },
+  CronJob: { spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: { ...podSpec, restartPolicy: 'Never' } } } } } },
+  Service: { spec: { ports: [{ port: 80 }], selector: { app: 'f' } } },
+  ServiceAccount: {},
+  ConfigMap: { data: { a: 'b' } },
+  PersistentVolumeClaim: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+  Node: {},
+  HorizontalPodAutoscaler: { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'f' }, maxReplicas: 3 } },
+};
+
 /** Kinds a client creates: no reviews (answered, not stored) and no namespaces (cleanup would take a controller). */
 const SKIPPED = new Set(['Namespace', 'TokenReview', 'SelfSubjectReview', 'SubjectAccessReview', 'SelfSubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectRulesReview']);
 
@@ -51,8 +93,11 @@ test('random bodies of every built-in kind never get a 5xx, as creates or as pat
   let requests = 0;
   let created = 0;
   let seed = Number(process.env.FUZZ_SEED ?? 0);
+  const tally = new Map<string, number>();
   const check = (what: string, r: { status: number; text: string }, body: string): void => {
     requests++;
+    const bucket = `${what.split(' seed ')[0]!.split(' ').slice(0, -1).join(' ')} ${r.status}`;
+    tally.set(bucket, (tally.get(bucket) ?? 0) + 1);
     // Upstream answers some bodies with its untyped errors: 500 without a reason (a create naming a
     // resourceVersion, strategic merge patches its merge cannot apply). An unexpected failure is an InternalError.
     if (r.status === 500 && (JSON.parse(r.text) as { reason?: string }).reason === undefined) return;
@@ -66,11 +111,19 @@ test('random bodies of every built-in kind never get a 5xx, as creates or as pat
     if (SKIPPED.has(rt.kind) || !rt.verbs.includes('create')) continue;
     const base = `${rt.group ? `/apis/${rt.group}` : '/api'}/${rt.version}${rt.namespaced ? '/namespaces/fuzz' : ''}/${rt.resource}`;
     const schema = Scheme.refOf(rt);
+    const fixture = FIXTURES[rt.kind];
+    if (fixture) {
+      const body = JSON.stringify({ ...fixture, apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, kind: rt.kind, metadata: { name: `base-${rt.version}`, labels: { app: 'f' } } });
+      const r = await send('POST', base, body);
+      assert.equal(r.status, 201, `${rt.kind} fixture: ${r.text}`);
+    }
     for (let i = 0; i < Number(process.env.FUZZ_PER_KIND ?? 12); i++) {
       seed++;
       const gen = new RandomObjects(seededRandom(seed), scheme);
+      // Every other round aims its writes at the valid fixture instead of a random create.
+      const atFixture = !!fixture && i % 2 === 1;
       const body = gen.value(schema);
-      const name = `f${seed}`;
+      const name = atFixture ? `base-${rt.version}` : `f${seed}`;
       if (body && typeof body === 'object' && !Array.isArray(body)) {
         const o = body as Record<string, unknown>;
         o.apiVersion = rt.group ? `${rt.group}/${rt.version}` : rt.version;
@@ -78,11 +131,13 @@ test('random bodies of every built-in kind never get a 5xx, as creates or as pat
         // Most bodies carry a valid name, so validation gets past it to the rest of the object.
         if (gen.chance(0.8)) o.metadata = { ...(o.metadata && typeof o.metadata === 'object' ? o.metadata : {}), name, namespace: rt.namespaced ? 'fuzz' : undefined, resourceVersion: undefined, generateName: undefined };
       }
-      const text = JSON.stringify(body);
-      const r = await send('POST', base, text);
-      check(`create ${rt.kind} seed ${seed}`, r, text);
-      if (r.status !== 201) continue;
-      created++;
+      if (!atFixture) {
+        const text = JSON.stringify(body);
+        const r = await send('POST', base, text);
+        check(`create ${rt.kind} seed ${seed}`, r, text);
+        if (r.status !== 201) continue;
+        created++;
+      }
       // The stored object then takes random patches of both kinds.
       const patch = JSON.stringify(gen.value(schema));
       check(`merge patch ${rt.kind} seed ${seed}`, await send('PATCH', `${base}/${name}`, patch, 'application/merge-patch+json'), patch);
@@ -99,8 +154,25 @@ test('random bodies of every built-in kind never get a 5xx, as creates or as pat
       check(`apply ${rt.kind} seed ${seed}`, await send('PATCH', `${base}/${name}?fieldManager=fuzz&force=${gen.chance(0.5)}`, applied, 'application/apply-patch+yaml'), applied);
       check(`replace ${rt.kind} seed ${seed}`, await send('PUT', `${base}/${name}`, applied), applied);
       if (rt.subresources?.some((sr) => sr.name === 'status')) check(`replace status ${rt.kind} seed ${seed}`, await send('PUT', `${base}/${name}/status`, applied), applied);
+      const ops = JSON.stringify(jsonPatch(gen, other));
+      check(`json patch ${rt.kind} seed ${seed}`, await send('PATCH', `${base}/${name}`, ops, 'application/json-patch+json'), ops);
+      // Subresources that take a body of their own kind (scale, binding, eviction).
+      for (const sr of rt.subresources ?? []) {
+        if (!sr.kind || sr.name === 'status') continue;
+        const method = sr.verbs.includes('create') ? 'POST' : sr.verbs.includes('update') ? 'PUT' : undefined;
+        const def = method && scheme.definitionForKind(sr.group ?? rt.group, sr.version ?? rt.version, sr.kind);
+        if (!def) continue;
+        const sub = gen.value(refTo(def));
+        if (sub && typeof sub === 'object' && !Array.isArray(sub) && gen.chance(0.8)) {
+          const o = sub as Record<string, unknown>;
+          o.metadata = { ...(o.metadata && typeof o.metadata === 'object' ? o.metadata : {}), name, namespace: rt.namespaced ? 'fuzz' : undefined };
+        }
+        const subText = JSON.stringify(sub);
+        check(`${sr.name} ${rt.kind} seed ${seed}`, await send(method!, `${base}/${name}/${sr.name}`, subText), subText);
+      }
     }
   }
+  if (process.env.FUZZ_VERBOSE) console.log([...tally].sort().map(([k, n]) => `${k}: ${n}`).join('\n'));
   assert.deepEqual(failures, [], `${failures.length} of ${requests} requests failed:\n  ${failures.slice(0, 8).join('\n  ')}`);
   // The bodies must reach deep enough to matter: some creates succeed.
   assert.ok(created > 20, `only ${created} creates succeeded`);

@@ -281,6 +281,28 @@ describe('kubectl create, label, patch, edit, delete, wait', { skip }, () => {
     assert.deepEqual([d.spec.replicas, d.status.replicas, d.status.observedGeneration], [3, 7, 1]);
   });
 
+  test('debug adds an ephemeral container through pods/ephemeralcontainers; existing ones may not change', async () => {
+    const NS = 'mu-debug';
+    await ensureNamespace(s, NS);
+    await s.k(['run', 'target', '-n', NS, '--image=nginx', '--restart=Never']);
+    const r = await s.kubectl(['debug', '-n', NS, 'target', '--image=busybox', '--container=dbg', '--', 'sleep', '3600']);
+    assert.equal(r.code, 0, r.stderr);
+    const pod = await getJson(NS, 'pod', 'target');
+    assert.deepEqual(
+      (pod.spec.ephemeralContainers as Json[]).map((c) => [c.name, c.image, c.command, c.terminationMessagePath]),
+      [['dbg', 'busybox', ['sleep', '3600'], '/dev/termination-log']],
+    );
+    assert.deepEqual((pod.spec.containers as Json[]).map((c) => c.name), ['target']);
+    // Only ephemeral containers change through the subresource; changing one is refused.
+    const changed = await s.kubectl(['patch', '-n', NS, 'pod', 'target', '--subresource=ephemeralcontainers', '--type=json', '-p', '[{"op":"replace","path":"/spec/ephemeralContainers/0/image","value":"alpine"}]']);
+    assert.equal(changed.code, 1);
+    assert.match(changed.stderr, /^The Pod "target" is invalid: spec\.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be changed\n/);
+    const other = await s.k(['patch', '-n', NS, 'pod', 'target', '--subresource=ephemeralcontainers', '--type=merge', '-p', '{"metadata":{"labels":{"x":"y"}},"spec":{"activeDeadlineSeconds":5}}']);
+    assert.equal(other, 'pod/target patched (no change)\n');
+    const after = await getJson(NS, 'pod', 'target');
+    assert.deepEqual([after.spec.activeDeadlineSeconds, after.metadata.labels?.x], [undefined, undefined]);
+  });
+
   test('edit with EDITOR rewriting the file', async () => {
     const NS = 'mu-edit';
     await ensureNamespace(s, NS);

@@ -151,7 +151,7 @@ export class ResourceHandlers {
 
   // ---- reads ----
 
-  private async get(ctx: RequestContext, ep: Endpoint, ns: string, name: string, req: HttpRequest, res: Response, query: URLSearchParams): Promise<void> {
+  async get(ctx: RequestContext, ep: Endpoint, ns: string, name: string, req: HttpRequest, res: Response, query: URLSearchParams): Promise<void> {
     const rep = this.representation(req, false);
     const cached = await ep.store.get(ns, name, { resourceVersion: query.get('resourceVersion') ?? undefined });
     setWarnings(res, ctx.warnings);

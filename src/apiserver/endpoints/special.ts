@@ -1,7 +1,7 @@
 /**
  * Endpoints that are not plain storage: the review resources (answered, never
- * stored), pods/binding, pods/eviction, serviceaccounts/token and
- * namespaces/finalize. Keyed `group/resource` or `group/resource/subresource`.
+ * stored), pods/binding, pods/eviction, pods/ephemeralcontainers,
+ * serviceaccounts/token and namespaces/finalize. Keyed `group/resource` or `group/resource/subresource`.
  */
 import { StatusError, badRequest, conflict, methodNotAllowed, notFound } from '../../machinery/errors/status-error.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
@@ -12,6 +12,7 @@ import type { ServiceAccountTokenIssuer } from '../authn/service-account-token.j
 import type { Authorizer, AuthzAttributes } from '../authz/types.js';
 import { writeJSON } from '../http/respond.js';
 import { namespaceFinalizeStrategy } from '../registry/core/namespaces.js';
+import { podEphemeralContainersStrategy } from '../registry/core/pods.js';
 import { checkEvictionBudget } from '../admission/plugins/eviction-budget.js';
 import type { SubresourceHandler } from './resource-handler.js';
 
@@ -109,6 +110,21 @@ export function specialHandlers(deps: SpecialDeps): Map<string, SubresourceHandl
   m.set('/namespaces/finalize', async ({ ctx, info, ep, req, res, query, handlers }) => {
     if (info.verb !== 'update') throw methodNotAllowed();
     await handlers.update(ctx, ep, '', info.name, req, res, query, { strategy: namespaceFinalizeStrategy(ep.rt, ep.store.strategy), subresource: 'finalize' });
+  });
+
+  // GET, PUT and PATCH pods/{name}/ephemeralcontainers
+  m.set('/pods/ephemeralcontainers', async ({ ctx, info, ep, req, res, query, handlers }) => {
+    const opts = { strategy: podEphemeralContainersStrategy(ep.rt, ep.store.strategy), subresource: 'ephemeralcontainers' };
+    switch (info.verb) {
+      case 'get':
+        return handlers.get(ctx, ep, info.namespace, info.name, req, res, query);
+      case 'update':
+        return handlers.update(ctx, ep, info.namespace, info.name, req, res, query, opts);
+      case 'patch':
+        return handlers.patch(ctx, ep, info.namespace, info.name, req, res, query, opts);
+      default:
+        throw methodNotAllowed();
+    }
   });
 
   // POST pods/{name}/binding and POST bindings: assign a pod to a node.

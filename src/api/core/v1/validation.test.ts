@@ -210,6 +210,17 @@ describe('core/v1 validation: updates', () => {
     const changed = pod({ ephemeralContainers: [{ name: 'dbg', image: 'alpine' }] });
     assert.deepEqual(update(r.pods, changed, old, 'ephemeralcontainers'), ['spec.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be changed\n']);
   });
+
+  test('ephemeral containers: empty resources are the zero value, set ones are refused', () => {
+    const old = pod({});
+    const empty = pod({ ephemeralContainers: [{ name: 'dbg', image: 'busybox', resources: {} }] });
+    assert.deepEqual(update(r.pods, empty, old, 'ephemeralcontainers'), []);
+    const limited = pod({ ephemeralContainers: [{ name: 'dbg', image: 'busybox', resources: { limits: { cpu: '1' } }, ports: [] }] });
+    assert.deepEqual(update(r.pods, limited, old, 'ephemeralcontainers'), [
+      'spec.ephemeralContainers[0].resources: Forbidden: cannot be set for an Ephemeral Container',
+      'spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container',
+    ]);
+  });
 });
 
 describe('core/v1 validation: exported helpers for other groups', () => {

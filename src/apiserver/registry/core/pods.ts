@@ -6,6 +6,7 @@
 import type { ResourceType } from '../../../api/scheme.js';
 import type { KubeObject } from '../../../machinery/meta/types.js';
 import { parseQuantity } from '../../../machinery/quantity.js';
+import { validateObjectMetaUpdate } from '../object-meta.js';
 import { type Strategy, defaultStrategy } from '../strategy.js';
 
 type Resources = { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
@@ -65,6 +66,34 @@ export function podStrategy(rt: ResourceType): Strategy {
       if (phase === 'Succeeded' || phase === 'Failed') return 0;
       if (requested !== undefined) return requested;
       return spec.terminationGracePeriodSeconds ?? 30;
+    },
+  };
+}
+
+/**
+ * PUT and PATCH of pods/{name}/ephemeralcontainers (what `kubectl debug` writes): the pod stays
+ * as stored except spec.ephemeralContainers, which may only gain containers.
+ */
+export function podEphemeralContainersStrategy(rt: ResourceType, base: Strategy): Strategy {
+  return {
+    ...base,
+    allowCreateOnUpdate: false,
+    prepareForUpdate(_ctx, obj, old) {
+      const ephemeral = (obj.spec as { ephemeralContainers?: unknown } | undefined)?.ephemeralContainers;
+      const resourceVersion = obj.metadata.resourceVersion;
+      for (const k of Object.keys(obj)) delete obj[k];
+      Object.assign(obj, JSON.parse(JSON.stringify(old)) as KubeObject);
+      if (resourceVersion === undefined) delete obj.metadata.resourceVersion;
+      else obj.metadata.resourceVersion = resourceVersion;
+      const spec = (obj.spec ??= {}) as { ephemeralContainers?: unknown };
+      if (ephemeral === undefined) delete spec.ephemeralContainers;
+      else spec.ephemeralContainers = ephemeral;
+    },
+    validateUpdate(_ctx, obj, old) {
+      return [
+        ...validateObjectMetaUpdate(obj.metadata, old.metadata, { namespaced: true, nameValidator: rt.nameValidator, kubeFinalizers: true }),
+        ...(rt.validate?.(obj, old, { operation: 'update', subresource: 'ephemeralcontainers' }) ?? []),
+      ];
     },
   };
 }

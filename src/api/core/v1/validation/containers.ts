@@ -220,9 +220,12 @@ export function validateContainer(c: AnyContainer, path: FieldPath, ctx: Contain
     errs.push(field.notSupported(path.child('restartPolicy').text, c.restartPolicy, ['Always']));
   }
   if (ctx.role === 'ephemeral') {
+    // Upstream refuses fields that are not Go zero values: a pointer or slice once present, the
+    // resources struct only when it holds something (clients such as kubectl debug send `resources: {}`).
     for (const k of ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'resources', 'ports'] as const) {
       const v = (c as Record<string, unknown>)[k];
-      if (v !== undefined && v !== null) errs.push(field.forbidden(path.child(k).text, 'cannot be set for an Ephemeral Container'));
+      const set = k === 'resources' ? v !== undefined && v !== null && Object.values(v as object).some((x) => x !== undefined && x !== null) : v !== undefined && v !== null;
+      if (set) errs.push(field.forbidden(path.child(k).text, 'cannot be set for an Ephemeral Container'));
     }
     return errs;
   }
