@@ -128,7 +128,7 @@ export function containerScenarios(getEnv: () => ContainerScenarioEnv): void {
     assert.match(logs, /\n\nhello from web\n$/);
   });
 
-  test('2. logs, logs -f, exec (output, exit code, stdin), cp and port-forward', async () => {
+  test('2. logs, logs -f, exec (output, exit code, stdin), cp, port-forward and debug', async () => {
     assert.ok(webIP, 'needs the web pod of test 1');
     const ticker = busyboxPod('ticker', 'i=0; while true; do echo "line $i"; i=$((i+1)); sleep 1; done');
     await applyObjects(server(), [ticker], { namespace: webNs });
@@ -166,6 +166,16 @@ export function containerScenarios(getEnv: () => ContainerScenarioEnv): void {
     } finally {
       await pf.stop();
     }
+
+    // kubectl debug adds an ephemeral container to the running pod; it shares the pod's network, so it
+    // reaches the web server on localhost. (Not attached: after stdin ends, containerd closes an attach
+    // whose container is not stdinOnce, and kubectl debug does not set it.)
+    const debug = await server().kubectl(['debug', '-n', webNs, 'web', `--image=${getEnv().image1}`, '--container=dbg', '--', 'sh', '-c', `echo debugging; printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc 127.0.0.1 8080 | tail -n 1`]);
+    assert.equal(debug.code, 0, debug.stderr);
+    await pollUntil('the debug container to be reported terminated', async () => ((await jsonpath(webNs, 'pod/web', '{.status.ephemeralContainerStatuses[0].state.terminated.exitCode}')) === '0' ? true : undefined), { timeoutMs: 30_000, intervalMs: 250 });
+    assert.equal(await server().k(['logs', '-n', webNs, 'web', '-c', 'dbg']), 'debugging\nhello from web\n');
+    // The app container ran on, unrestarted.
+    assert.equal(await jsonpath(webNs, 'pod/web', '{.status.containerStatuses[0].restartCount}'), '0');
   });
 
   test('3. OOMKilled, CrashLoopBackOff with growing restarts, liveness restarts', async () => {

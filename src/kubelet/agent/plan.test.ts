@@ -10,6 +10,7 @@ interface Case {
   name: string;
   init?: ContainerT[];
   app?: string[];
+  ephemeral?: string[];
   policy?: RestartPolicy;
   sandbox?: boolean;
   records?: ContainerRecord[];
@@ -43,6 +44,11 @@ const cases: Case[] = [
   { name: 'liveness failure kills and restarts', records: [run('a')], unhealthy: ['a-0'], want: { kill: ['a-0'], start: ['a#1'] } },
   { name: 'liveness failure with Never kills without restart', policy: 'Never', records: [run('a')], unhealthy: ['a-0'], want: { kill: ['a-0'], podDone: true } },
   { name: 'the newest run decides: an old failure is history', records: [run('a', 1), exit('a', 1, 0)], want: {} },
+  { name: 'an ephemeral container starts once in a running sandbox', ephemeral: ['dbg'], records: [run('a')], want: { start: ['dbg#0'] } },
+  { name: 'an ephemeral container starts before a blocked init container', ephemeral: ['dbg'], init: [regular('i1')], records: [run('i1')], want: { start: ['dbg#0'] } },
+  { name: 'an exited ephemeral container is not restarted', ephemeral: ['dbg'], records: [run('a'), exit('dbg', 1)], want: {} },
+  { name: 'no sandbox: ephemeral containers wait for it', sandbox: false, ephemeral: ['dbg'], want: { createSandbox: true, start: ['a#0'] } },
+  { name: 'pod done: an ephemeral container is stopped, a new one not started', ephemeral: ['dbg', 'dbg2'], policy: 'Never', records: [exit('a', 0), run('dbg')], want: { kill: ['dbg-0'], podDone: true } },
 ];
 
 describe('computePodActions', () => {
@@ -53,6 +59,7 @@ describe('computePodActions', () => {
       const input: PlanInput = {
         initContainers: c.init ?? [],
         containers: (c.app ?? ['a']).map(regular),
+        ephemeralContainers: (c.ephemeral ?? []).map(regular),
         restartPolicy: c.policy ?? 'Always',
         sandboxReady: c.sandbox ?? true,
         records,

@@ -3,7 +3,9 @@
  * the runtime's records and probe results, in the order upstream's
  * computePodActions decides it — sandbox first, then init containers one at
  * a time (sidecars stay running and must have started before the next),
- * then every app container, restarted per restartPolicy.
+ * then every app container, restarted per restartPolicy. Ephemeral
+ * containers start once in a running sandbox, ahead of the rest (a broken
+ * init container must not keep a debugger out), and never restart.
  */
 import type { ContainerT } from '../../api/core/v1/types.js';
 import type { ContainerState } from '../runtime/interface.js';
@@ -28,6 +30,8 @@ export interface ContainerRecord {
 export interface PlanInput {
   initContainers: ContainerT[];
   containers: ContainerT[];
+  /** Debugging containers added to the running pod: started once, never restarted. */
+  ephemeralContainers?: ContainerT[];
   restartPolicy: RestartPolicy;
   /** A sandbox exists and is ready. */
   sandboxReady: boolean;
@@ -41,9 +45,11 @@ export interface PlanInput {
   hashOf(c: ContainerT): string;
 }
 
+export type ContainerKind = 'init' | 'app' | 'ephemeral';
+
 export interface StartAction {
   name: string;
-  kind: 'init' | 'app';
+  kind: ContainerKind;
   attempt: number;
   /** The run this one replaces, if any (its finish time drives the back-off). */
   previous?: ContainerRecord;
@@ -123,6 +129,10 @@ export function computePodActions(input: PlanInput): PodActions {
     return actions;
   }
 
+  for (const c of input.ephemeralContainers ?? []) {
+    if (!input.records.get(c.name)?.length) actions.start.push({ name: c.name, kind: 'ephemeral', attempt: 0 });
+  }
+
   const restartOrStart = (c: ContainerT, kind: 'init' | 'app', r: ContainerRecord | undefined) => {
     if (r && r.state !== 'CONTAINER_EXITED' && r.state !== 'CONTAINER_RUNNING') actions.kill.push({ id: r.id, name: c.name, message: `Stopping container ${c.name}` });
     actions.start.push({ name: c.name, kind, attempt: nextAttempt(r), previous: r });
@@ -193,11 +203,11 @@ export function computePodActions(input: PlanInput): PodActions {
 
   if (!appRunningOrRestarting && input.containers.length) {
     actions.podDone = true;
-    // Sidecars serve the app containers; once those are done, so are they.
+    // Sidecars and debuggers serve the app containers; once those are done, so are they.
     actions.start = actions.start.filter((s) => s.kind === 'app');
-    for (const c of input.initContainers) {
+    for (const c of [...input.initContainers.filter(isSidecar), ...(input.ephemeralContainers ?? [])]) {
       const r = latest(input, c.name);
-      if (isSidecar(c) && running(r) && !actions.kill.some((k) => k.id === r!.id)) actions.kill.push({ id: r!.id, name: c.name, message: `Stopping container ${c.name}` });
+      if (running(r) && !actions.kill.some((k) => k.id === r!.id)) actions.kill.push({ id: r!.id, name: c.name, message: `Stopping container ${c.name}` });
     }
   }
   return actions;

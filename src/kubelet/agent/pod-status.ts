@@ -5,7 +5,7 @@
  * status per container (current state, the previous run, restarts).
  */
 import type { ContainerStatusT, ContainerT, PodConditionT, PodStatusT, PodT } from '../../api/core/v1/types.js';
-import { type ContainerRecord, isSidecar, type RestartPolicy, shouldRestart } from './plan.js';
+import { type ContainerKind, type ContainerRecord, isSidecar, type RestartPolicy, shouldRestart } from './plan.js';
 import { podQOSClass } from './qos.js';
 
 export interface WaitingReason {
@@ -57,7 +57,7 @@ function iso(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-export function containerStatuses(input: StatusInput, specs: ContainerT[], kind: 'init' | 'app'): ContainerStatusT[] {
+export function containerStatuses(input: StatusInput, specs: ContainerT[], kind: ContainerKind): ContainerStatusT[] {
   const policy = (input.pod.spec?.restartPolicy ?? 'Always') as RestartPolicy;
   const hasInit = (input.pod.spec?.initContainers ?? []).length > 0;
   return specs.map((c) => {
@@ -74,7 +74,7 @@ export function containerStatuses(input: StatusInput, specs: ContainerT[], kind:
     status.restartCount = r.attempt;
     status.state = recordState(r, input.runtimeScheme);
     if (rs[1] && rs[1].state === 'CONTAINER_EXITED') status.lastState = recordState(rs[1], input.runtimeScheme);
-    const restarts = kind === 'init' ? (isSidecar(c) ? true : policy !== 'Never' && r.exitCode !== 0) : shouldRestart(policy, r);
+    const restarts = kind === 'ephemeral' ? false : kind === 'init' ? (isSidecar(c) ? true : policy !== 'Never' && r.exitCode !== 0) : shouldRestart(policy, r);
     if (why && r.state !== 'CONTAINER_RUNNING' && restarts) {
       if (status.state.terminated) status.lastState = status.state;
       status.state = { waiting: { ...why } };
@@ -196,6 +196,7 @@ export function generatePodStatus(input: StatusInput): PodStatusT {
     containerStatuses: app,
   };
   if (spec.initContainers?.length) status.initContainerStatuses = init;
+  if (spec.ephemeralContainers?.length) status.ephemeralContainerStatuses = containerStatuses(input, spec.ephemeralContainers as ContainerT[], 'ephemeral');
   const podIP = hostNetwork ? input.hostIP : input.sandbox?.ip ?? pod.status?.podIP;
   if (podIP) {
     status.podIP = podIP;

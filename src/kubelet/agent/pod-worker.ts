@@ -24,7 +24,7 @@ import { type DNSSettings, podDNSConfig } from './dns.js';
 import { expandCommandAndArgs } from '../env/index.js';
 import { runHook } from './hooks.js';
 import type { EnvResolver, MountsFor, ProbeKind, ProbeOutcome, ProberFactory, VolumeHost } from './interfaces.js';
-import { computePodActions, type ContainerRecord, initDone, isSidecar, type PlanInput, type RestartPolicy } from './plan.js';
+import { computePodActions, type ContainerKind, type ContainerRecord, initDone, isSidecar, type PlanInput, type RestartPolicy } from './plan.js';
 import { generatePodStatus, isTerminal, type WaitingReason } from './pod-status.js';
 import {
   ANNOTATION_CONTAINER_HASH, ANNOTATION_TERMINATION_GRACE, ANNOTATION_TERMINATION_MESSAGE_HOST_PATH, ANNOTATION_TERMINATION_MESSAGE_POLICY, containerConfig,
@@ -201,10 +201,11 @@ export class PodWorker {
   }
 
   private planInput(pod: Pod, records: Map<string, ContainerRecord[]>, sandboxReady: boolean): PlanInput {
-    const specs = new Map([...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => [c.name, c]));
+    const specs = new Map(allContainers(pod).map((c) => [c.name, c]));
     return {
       initContainers: pod.spec?.initContainers ?? [],
       containers: pod.spec?.containers ?? [],
+      ephemeralContainers: ephemeralContainers(pod),
       restartPolicy: (pod.spec?.restartPolicy ?? 'Always') as RestartPolicy,
       sandboxReady,
       records,
@@ -358,7 +359,7 @@ export class PodWorker {
   }
 
   private specOf(pod: Pod, name: string): ContainerT | undefined {
-    return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === name);
+    return allContainers(pod).find((c) => c.name === name);
   }
 
   private gracePeriod(pod: Pod | undefined): number {
@@ -430,7 +431,7 @@ export class PodWorker {
 
   // ---- containers --------------------------------------------------------------
 
-  private async startContainer(pod: Pod, c: ContainerT, kind: 'init' | 'app', attempt: number, sandbox: PodSandboxStatus, mountsFor: MountsFor): Promise<StepResult> {
+  private async startContainer(pod: Pod, c: ContainerT, kind: ContainerKind, attempt: number, sandbox: PodSandboxStatus, mountsFor: MountsFor): Promise<StepResult> {
     const rt = this.ctx.runtime.runtime;
     const img = await this.ensureImage(pod, c);
     if (!img.ok) return img;
@@ -569,7 +570,7 @@ export class PodWorker {
   // ---- status ----------------------------------------------------------------
 
   private async report(pod: Pod, sandbox: PodSandboxStatus | undefined, records: Map<string, ContainerRecord[]>): Promise<void> {
-    const specs = new Map([...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => [c.name, c]));
+    const specs = new Map(allContainers(pod).map((c) => [c.name, c]));
     await this.fillImageIDs(records);
     const status = generatePodStatus({
       pod,
@@ -650,6 +651,15 @@ export class PodWorker {
 }
 
 /** JSON with sorted keys, to compare statuses regardless of key order. */
+/** A pod's ephemeral containers as containers: the fields they may set are a container's. */
+function ephemeralContainers(pod: Pod): ContainerT[] {
+  return (pod.spec?.ephemeralContainers ?? []) as ContainerT[];
+}
+
+function allContainers(pod: Pod): ContainerT[] {
+  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...ephemeralContainers(pod)];
+}
+
 function stable(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x)) ?? 'undefined';
 }

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ContainerT, PodT } from '../../api/core/v1/types.js';
+import type { ContainerKind } from './plan.js';
 import { tryParseQuantity } from '../../machinery/quantity.js';
 import {
   type ContainerConfig, type DNSConfig, type KeyValue, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, type LinuxContainerResources,
@@ -137,7 +138,7 @@ export function securityContext(pod: PodT, c: ContainerT, imageUser: string | un
 }
 
 export interface ContainerInputs {
-  kind: 'init' | 'app';
+  kind: ContainerKind;
   attempt: number;
   image: string;
   envs: KeyValue[];
