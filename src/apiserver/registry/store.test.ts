@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { builtinScheme } from '../../api/index.js';
 import { FakeClock } from '../../machinery/clock.js';
 import { silentLogger } from '../../machinery/log.js';
+import type { StatusError } from '../../machinery/errors/status-error.js';
 import type { KubeObject } from '../../machinery/meta/types.js';
 import { MemoryBackend } from '../../storage/memory/memory-backend.js';
 import { WatchCache } from '../cacher/watch-cache.js';
@@ -100,6 +101,21 @@ describe('Store', () => {
     assert.deepEqual(r.object.metadata.finalizers, ['orphan']);
     await cms.guaranteedUpdate(ctx, 'default', 'c', (cur) => ({ ...cur!, metadata: { ...cur!.metadata, finalizers: [] } }));
     await assert.rejects(cms.get('default', 'c'), /not found/);
+    cache.dispose();
+  });
+
+  test('a GET with a resourceVersion returns a state not older than it; one beyond every write is a 504, one past uint64 a 400', async () => {
+    const { registry, ctx, cache } = await setup();
+    const cms = registry.storeFor('', 'configmaps')!;
+    const first = await cms.create(ctx, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { v: '1' } });
+    const second = await cms.guaranteedUpdate(ctx, 'default', 'c', (cur) => ({ ...cur!, data: { v: '2' } }));
+    await cms.list({ namespace: 'default' }); // a consistent read: the cache has both writes after it
+    const got = await cms.get('default', 'c', { resourceVersion: first.metadata.resourceVersion });
+    assert.deepEqual([(got.object as KubeObject & { data: { v: string } }).data.v, got.object.metadata.resourceVersion], ['2', second.object.metadata.resourceVersion]);
+    const future = String(Number(second.object.metadata.resourceVersion) + 100);
+    await assert.rejects(cms.get('default', 'c', { resourceVersion: future }), (err: StatusError) => err.code === 504 && err.message === `Too large resource version: ${future}, current: ${second.object.metadata.resourceVersion}`);
+    await assert.rejects(cms.list({ namespace: 'default', resourceVersion: '9999999999999999999' }), (err: StatusError) => err.code === 504 && err.message.startsWith('Too large resource version: 9999999999999999999,'));
+    await assert.rejects(cms.get('default', 'c', { resourceVersion: '999999999999999999999' }), (err: StatusError) => err.code === 400 && err.message === 'invalid resourceVersion: 999999999999999999999');
     cache.dispose();
   });
 

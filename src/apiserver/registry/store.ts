@@ -176,10 +176,15 @@ function decodeContinue(token: string): ContinueToken {
   }
 }
 
+/** A resourceVersion as Go's ParseUint(rv, 10, 64) reads it; past 2^53 it is only ever too large, and compares so. */
 function parseRV(rv: string | undefined, what = 'resourceVersion'): number | undefined {
   if (rv === undefined || rv === '') return undefined;
-  if (!/^\d+$/.test(rv)) throw badRequest(`invalid ${what}: ${rv}`, [{ reason: 'FieldValueInvalid', field: 'resourceVersion', message: `invalid ${what}: ${rv}` }]);
+  if (!/^\d+$/.test(rv) || BigInt(rv) > MAX_UINT64) throw badRequest(`invalid ${what}: ${rv}`, [{ reason: 'FieldValueInvalid', field: 'resourceVersion', message: `invalid ${what}: ${rv}` }]);
   return Number(rv);
+}
+
+function tooLargeResourceVersion(rv: string, current: number): StatusError {
+  return new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
 }
 
 export class Store {
@@ -256,12 +261,14 @@ export class Store {
       if (!c) throw this.notFound(name);
       return c;
     }
-    const kv = await this.backend.get(key, { revision: rv }).catch((err) => {
-      if (err instanceof CompactedError) throw gone(`too old resource version: ${rv} (${err.compacted})`);
-      throw err;
-    });
-    if (!kv) throw this.notFound(name);
-    return this.decode(kv);
+    // N asks for a state not older than N: the cache's, once it has caught up.
+    if (rv > this.cache.revision) {
+      await this.waitFresh();
+      if (rv > this.cache.revision) throw tooLargeResourceVersion(opts.resourceVersion!, this.cache.revision);
+    }
+    const c = this.cache.get(key);
+    if (!c) throw this.notFound(name);
+    return c;
   }
 
   async list(req: ListRequest): Promise<ListResult> {
@@ -299,9 +306,7 @@ export class Store {
       if (!fresh) return this.listFromBackend(prefix, req, limit, 0, '');
     } else if (rv > this.cache.revision) {
       await this.waitFresh();
-      if (rv > this.cache.revision) {
-        throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${this.cache.revision}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
-      }
+      if (rv > this.cache.revision) throw tooLargeResourceVersion(req.resourceVersion!, this.cache.revision);
     }
     const all = this.cache.list(prefix);
     const items = req.predicate ? all.filter((o) => req.predicate!(o.object)) : all;
