@@ -105,8 +105,8 @@ function copyWithout(o: Record<string, unknown>, drop: string): Record<string, u
   return out;
 }
 
-/** Adds the zero value's structs where `v` lacks them, for comparisons only. */
-function fillZero(v: unknown, zero: unknown): unknown {
+/** Adds the zero value's structs where `v` lacks them, for comparisons only. Exported for tests. */
+export function fillZero(v: unknown, zero: unknown): unknown {
   if (v === undefined) return zero;
   if (!isObject(zero) || !isObject(v)) return v;
   let out: Record<string, unknown> | undefined;
@@ -153,9 +153,27 @@ interface Changes {
   removed: FieldSet;
 }
 
+/**
+ * `fillZero` of both sides of a comparison, filling only where one side lacks what the other has:
+ * where both lack a field, its zero value would compare equal to itself, and the copies are saved.
+ * Exported for tests.
+ */
+export function fillZeroPair(l: unknown, r: unknown, zero: unknown): [unknown, unknown] {
+  if (l === undefined && r === undefined) return [l, r];
+  if (!isObject(zero) || !isObject(l) || !isObject(r)) return [fillZero(l, zero), fillZero(r, zero)];
+  let lo: Record<string, unknown> | undefined;
+  let ro: Record<string, unknown> | undefined;
+  for (const k in zero) {
+    const [a, b] = fillZeroPair(l[k], r[k], zero[k]);
+    if (a !== l[k]) (lo ??= { ...l })[k] = a;
+    if (b !== r[k]) (ro ??= { ...r })[k] = b;
+  }
+  return [lo ?? l, ro ?? r];
+}
+
 function changesBetween(lhs: Record<string, unknown>, rhs: Record<string, unknown>, o: TrackingOptions, ignored: FieldSet): Changes {
-  const zero = o.zero ?? {};
-  const c = compare(fillZero(lhs, zero), fillZero(rhs, zero), typeRef(o));
+  const [l, r] = fillZeroPair(lhs, rhs, o.zero ?? {});
+  const c = compare(l, r, typeRef(o));
   const filter = (s: FieldSet): FieldSet => s.difference(STRIPPED).recursiveDifference(ignored);
   return { changed: filter(c.modified.union(c.added)), removed: filter(c.removed) };
 }
@@ -179,10 +197,15 @@ export function trackWrite(o: UpdateOptions): KubeObject {
   const lhs = withoutManagedFields(o.old ?? {});
   const rhs = withoutManagedFields(o.updated);
   const { changed, removed } = changesBetween(lhs, rhs, o, ignored);
-  entries = entries.map((e) => ({ ...e, set: e.set.difference(changed).difference(removed).difference(STRIPPED) }));
+  const id = changed.empty ? undefined : managerId({ manager: o.manager, operation: 'Update', apiVersion: o.apiVersion, subresource: o.subresource });
+  let own: ManagerEntry | undefined;
+  entries = entries.map((e) => {
+    // The writer's own entry gets what changed back below: taking it out first would only make a set
+    // equal to the one it had, but new, and re-encoded (a lease renewal changes a field its renewer owns).
+    if (id !== undefined && !own && managerId(e) === id) return (own = { ...e, set: e.set.difference(removed).difference(STRIPPED) });
+    return { ...e, set: e.set.difference(changed).difference(removed).difference(STRIPPED) };
+  });
   if (!changed.empty) {
-    const id = managerId({ manager: o.manager, operation: 'Update', apiVersion: o.apiVersion, subresource: o.subresource });
-    const own = entries.find((e) => managerId(e) === id);
     if (own) {
       own.set = own.set.union(changed);
       own.time = o.time;

@@ -246,7 +246,8 @@ export function compare(lhs: unknown, rhs: unknown, t: TypeRef): Comparison & { 
 
 function walkCompare(w: CompareWalk, path: PathElement[], lhs: unknown, rhs: unknown, t: TypeRef): void {
   // Equal values differ nowhere below, whatever their type: most of an updated object is unchanged.
-  if (lhs !== undefined && rhs !== undefined && deepEqual(lhs, rhs)) return;
+  // Not asked of the root: its fields are each asked, and an update's root always differs somewhere.
+  if (path.length > 0 && lhs !== undefined && rhs !== undefined && deepEqual(lhs, rhs)) return;
   // A new subtree (all of a created object) is added whole: one walk that builds its trie in place.
   if (lhs === undefined && path.length > 0) {
     walkAdded(w, w.added.nodeAt(path), [...path], rhs, t);
@@ -295,13 +296,14 @@ function walkCompare(w: CompareWalk, path: PathElement[], lhs: unknown, rhs: unk
         leaf();
         return;
       }
-      const keys = new Set([...Object.keys(l ?? {}), ...Object.keys(r ?? {})]);
-      for (const k of keys) {
+      const field = (k: string): void => {
         const lv = l?.[k];
         const rv = r?.[k];
-        if (lv === undefined && rv === undefined) continue;
+        if (lv === undefined && rv === undefined) return;
         walkCompare(w, [...path, pe.field(k)], lv, rv, fieldType(a, k).type);
-      }
+      };
+      if (l) for (const k in l) field(k);
+      if (r) for (const k in r) if (!l || !(k in l)) field(k);
       container();
       return;
     }
