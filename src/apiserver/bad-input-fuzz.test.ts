@@ -13,7 +13,7 @@ import https from 'node:https';
 import { after, before, test } from 'node:test';
 import { builtinScheme } from '../api/index.js';
 import { Scheme } from '../api/scheme.js';
-import { refTo } from '../machinery/schema/types.js';
+import { type Schema, refTo } from '../machinery/schema/types.js';
 import { type TestAPIServer, startTestAPIServer } from '../testing/api-server.js';
 import { RandomObjects, seededRandom } from '../testing/random-objects.js';
 
@@ -208,4 +208,93 @@ test('random query parameters on lists, watches, gets and deletes never get an u
     }
   }
   assert.deepEqual(failures, [], `${failures.length} of ${requests} requests failed:\n  ${failures.slice(0, 8).join('\n  ')}`);
+});
+
+/** A custom resource schema using most of what structural schemas allow. */
+const WIDGET_SCHEMA = {
+  type: 'object',
+  properties: {
+    spec: {
+      type: 'object',
+      required: ['size'],
+      properties: {
+        size: { type: 'integer', minimum: 0, maximum: 100, default: 1 },
+        name: { type: 'string', pattern: '^[a-z]+$', maxLength: 10 },
+        mode: { type: 'string', enum: ['fast', 'slow'] },
+        ratio: { type: 'number', multipleOf: 0.5, nullable: true },
+        port: { 'x-kubernetes-int-or-string': true },
+        when: { type: 'string', format: 'date-time' },
+        tags: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set', maxItems: 5 },
+        ports: {
+          type: 'array',
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['name', 'protocol'],
+          items: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, protocol: { type: 'string', default: 'TCP' }, port: { type: 'integer' } } },
+        },
+        labels: { type: 'object', additionalProperties: { type: 'string' }, maxProperties: 4 },
+        settings: { type: 'object', 'x-kubernetes-map-type': 'atomic', properties: { a: { type: 'string' }, b: { type: 'boolean', default: false } } },
+        free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true },
+        nested: { type: 'object', properties: { deep: { type: 'object', properties: { deeper: { type: 'array', items: { type: 'array', items: { type: 'integer' } } } } } } },
+      },
+    },
+    status: { type: 'object', properties: { ready: { type: 'boolean' }, count: { type: 'integer', format: 'int32' } } },
+  },
+};
+
+test('random custom resources never get an unexpected 5xx', { timeout: 240_000 }, async () => {
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.fuzz.example.com' },
+    spec: {
+      group: 'fuzz.example.com',
+      scope: 'Namespaced',
+      names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: WIDGET_SCHEMA }, subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.count' } } }],
+    },
+  };
+  assert.equal((await send('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd))).status, 201);
+  const base = '/apis/fuzz.example.com/v1/namespaces/fuzz/widgets';
+  for (let i = 0; (await send('GET', base, '')).status !== 200; i++) {
+    assert.ok(i < 100, 'the CRD is served');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const resolver = { resolveRef: () => undefined };
+  const failures: string[] = [];
+  let requests = 0;
+  let created = 0;
+  const check = (what: string, r: { status: number; text: string }, body: string): void => {
+    requests++;
+    if (r.status >= 500 && !(r.status === 500 && (JSON.parse(r.text) as { reason?: string }).reason === undefined)) failures.push(`${what}: ${r.status} ${r.text.slice(0, 300)}\n    body: ${body.slice(0, 600)}`);
+  };
+  const body = (gen: RandomObjects, name: string): string => {
+    const v = gen.value(WIDGET_SCHEMA as Schema);
+    if (v && typeof v === 'object' && !Array.isArray(v) && gen.chance(0.9)) {
+      const o = v as Record<string, unknown>;
+      o.apiVersion = 'fuzz.example.com/v1';
+      o.kind = 'Widget';
+      o.metadata = { name };
+    }
+    return JSON.stringify(v);
+  };
+  for (let i = 0; i < Number(process.env.FUZZ_PER_KIND ?? 12) * 10; i++) {
+    const seed = Number(process.env.FUZZ_SEED ?? 0) + 50_000 + i;
+    const gen = new RandomObjects(seededRandom(seed), resolver, { nulls: 0.06, wild: 0.06 });
+    const name = `w${seed}`;
+    const b = body(gen, name);
+    const r = await send('POST', base, b);
+    check(`create seed ${seed}`, r, b);
+    if (r.status !== 201) continue;
+    created++;
+    for (const [method, sub, type] of [['PATCH', '', 'application/merge-patch+json'], ['PATCH', '', 'application/apply-patch+yaml'], ['PUT', '', 'application/json'], ['PUT', '/status', 'application/json'], ['PATCH', '/status', 'application/merge-patch+json']] as const) {
+      const next = body(gen, name);
+      const q = type.startsWith('application/apply') ? '?fieldManager=fuzz' : '';
+      check(`${method} ${type}${sub} seed ${seed}`, await send(method, `${base}/${name}${sub}${q}`, next, type), next);
+    }
+    const scale = JSON.stringify({ apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name }, spec: { replicas: gen.pick([0, 3, -1, 1.5, 'x', null]) } });
+    check(`scale seed ${seed}`, await send('PUT', `${base}/${name}/scale`, scale), scale);
+  }
+  assert.deepEqual(failures, [], `${failures.length} of ${requests} requests failed:\n  ${failures.slice(0, 8).join('\n  ')}`);
+  assert.ok(created > 10, `only ${created} custom resources were created`);
 });
