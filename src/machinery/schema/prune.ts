@@ -28,7 +28,7 @@ export function unknownFieldMessage(path: string): string {
 export function pruneUnknownFields(value: unknown, schema: Schema, opts: PruneOptions): string[] {
   const out: string[] = [];
   const p = new Pruner(opts, out);
-  p.prune(value, schema, '', { resourceRoot: opts.resourceRoot ?? true });
+  p.prune(value, schema, undefined, { resourceRoot: opts.resourceRoot ?? true });
   return out;
 }
 
@@ -57,13 +57,20 @@ class Pruner {
     return this.objectMeta ?? undefined;
   }
 
-  prune(v: unknown, schema: Schema | undefined, path: string, where: { resourceRoot: boolean }): void {
+  /**
+   * `at` names the value for the paths of what is removed, built only then: a walk visits every
+   * field, and almost none is unknown. Scalars are not descended into: nothing below them to prune.
+   */
+  prune(v: unknown, schema: Schema | undefined, at: PathRef | undefined, where: { resourceRoot: boolean }): void {
     const s = this.resolve(schema);
     if (Array.isArray(v)) {
       if (!s) return;
       const items = s.items;
       if (!items) return;
-      for (let i = 0; i < v.length; i++) this.prune(v[i], items, `${path}[${i}]`, { resourceRoot: false });
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (x !== null && typeof x === 'object') this.prune(x, items, { parent: at, key: i }, NOT_ROOT);
+      }
       return;
     }
     if (!isPlainObject(v) || !s) return;
@@ -72,26 +79,47 @@ class Pruner {
     const props = s.properties;
     const ap = s.additionalProperties;
     for (const k of Object.keys(v)) {
-      const at = path ? `${path}.${k}` : k;
       if (resourceRoot && (k === 'apiVersion' || k === 'kind')) continue;
+      const x = v[k];
+      const nested = x !== null && typeof x === 'object';
       if (resourceRoot && k === 'metadata') {
         if (where.resourceRoot && this.opts.preserveMetadata) continue;
-        this.prune(v[k], this.metaSchema(props?.metadata), at, { resourceRoot: false });
+        if (nested) this.prune(x, this.metaSchema(props?.metadata), { parent: at, key: k }, NOT_ROOT);
         continue;
       }
       const ps = props && Object.prototype.hasOwnProperty.call(props, k) ? props[k] : undefined;
       if (ps) {
-        this.prune(v[k], ps, at, { resourceRoot: false });
+        if (nested) this.prune(x, ps, { parent: at, key: k }, NOT_ROOT);
       } else if (ap && typeof ap === 'object') {
-        this.prune(v[k], ap, at, { resourceRoot: false });
+        if (nested) this.prune(x, ap, { parent: at, key: k }, NOT_ROOT);
       } else if (ap === true || preserve) {
         continue;
       } else {
         delete v[k];
-        this.out.push(at);
+        this.out.push(pathText({ parent: at, key: k }));
       }
     }
   }
+}
+
+const NOT_ROOT = { resourceRoot: false };
+
+/** A field name or list index below its parent; the root has none. */
+interface PathRef {
+  parent: PathRef | undefined;
+  key: string | number;
+}
+
+/** `spec.containers[0].bar`, as upstream names unknown fields. */
+function pathText(ref: PathRef): string {
+  const parts: Array<string | number> = [];
+  for (let r: PathRef | undefined = ref; r; r = r.parent) parts.push(r.key);
+  let out = '';
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const p = parts[i]!;
+    out = typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${p}` : p;
+  }
+  return out;
 }
 
 /** A CRD's root metadata schema may only restrict name/generateName; it still means ObjectMeta. */

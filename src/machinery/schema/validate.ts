@@ -34,15 +34,56 @@ export interface ValidateOptions {
   typesOnly?: boolean;
 }
 
-interface Loc {
+/**
+ * Where a value sits, named three ways; each name is built from the parent's only when asked for
+ * (an error is being reported), since a walk visits every field and most have none.
+ */
+class Loc {
+  private nameText: string | undefined;
+  private fpathText: string | undefined;
+  private goFieldText: string | undefined;
+
+  constructor(
+    private readonly parent: Loc | undefined,
+    /** `field` (a declared property), `map` (a map value), `index` (a list item); the root has no parent. */
+    private readonly step: 'field' | 'map' | 'index',
+    private readonly key: string,
+    /** Short name of the innermost named struct holding this value. */
+    readonly goStruct: string,
+  ) {}
+
+  static root(base: string): Loc {
+    const l = new Loc(undefined, 'field', base, '');
+    l.nameText = l.fpathText = l.goFieldText = base;
+    return l;
+  }
+
   /** kube-openapi name: `spec.items[0].labels.key`. */
-  name: string;
+  get name(): string {
+    if (this.nameText === undefined) {
+      const p = this.parent!.name;
+      this.nameText = this.step === 'index' ? `${p}[${this.key}]` : p ? `${p}.${this.key}` : this.key;
+    }
+    return this.nameText;
+  }
+
   /** field.Path text: `spec.items[0].labels[key]`. */
-  fpath: string;
+  get fpath(): string {
+    if (this.fpathText === undefined) {
+      const p = this.parent!.fpath;
+      this.fpathText = this.step === 'field' ? (p ? `${p}.${this.key}` : this.key) : `${p}[${this.key}]`;
+    }
+    return this.fpathText;
+  }
+
   /** JSON path without indices, as Go's decoder reports it. */
-  goField: string;
-  /** Short name of the innermost named struct holding this value. */
-  goStruct: string;
+  get goField(): string {
+    if (this.goFieldText === undefined) {
+      const p = this.parent!.goField;
+      this.goFieldText = this.step === 'index' ? p : p ? `${p}.${this.key}` : this.key;
+    }
+    return this.goFieldText;
+  }
 }
 
 interface Ctx {
@@ -60,7 +101,7 @@ const INT32_MAX = 2147483647;
 export function validateValue(value: unknown, schema: Schema, opts: ValidateOptions): SchemaFieldError[] {
   const base = opts.path ?? '';
   const ctx: Ctx = { resolver: opts.resolver, fieldPrefix: opts.fieldPrefix ?? '', errors: [], later: [], typesOnly: !!opts.typesOnly };
-  validateNode(value, schema, { name: base, fpath: base, goField: base, goStruct: '' }, ctx);
+  validateNode(value, schema, Loc.root(base), ctx);
   return ctx.errors.concat(ctx.later);
 }
 
@@ -75,25 +116,15 @@ function rootField(ctx: Ctx): string {
 }
 
 function childLoc(loc: Loc, key: string, structName: string): Loc {
-  return {
-    name: loc.name ? `${loc.name}.${key}` : key,
-    fpath: loc.fpath ? `${loc.fpath}.${key}` : key,
-    goField: loc.goField ? `${loc.goField}.${key}` : key,
-    goStruct: structName,
-  };
+  return new Loc(loc, 'field', key, structName);
 }
 
 function mapValueLoc(loc: Loc, key: string): Loc {
-  return {
-    name: loc.name ? `${loc.name}.${key}` : key,
-    fpath: `${loc.fpath}[${key}]`,
-    goField: loc.goField ? `${loc.goField}.${key}` : key,
-    goStruct: loc.goStruct,
-  };
+  return new Loc(loc, 'map', key, loc.goStruct);
 }
 
 function indexLoc(loc: Loc, i: number): Loc {
-  return { name: `${loc.name}[${i}]`, fpath: `${loc.fpath}[${i}]`, goField: loc.goField, goStruct: loc.goStruct };
+  return new Loc(loc, 'index', String(i), loc.goStruct);
 }
 
 /** Follows refs and single-ref allOf wrappers; returns the concrete node and the last definition name passed. */
