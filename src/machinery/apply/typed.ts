@@ -96,16 +96,22 @@ const DEDUCED: TypeRef = { schema: undefined, resolver: undefined };
  * and a value that contradicts its schema is treated as deduced so one bad
  * field never aborts the whole walk (validation reports it elsewhere).
  */
-function atomFor(t: TypeRef, ...values: unknown[]): Atom {
+function atomFor(t: TypeRef, a0?: unknown, a1?: unknown): Atom {
   const a = resolveAtom(t);
-  const present = values.filter((v) => v !== undefined && v !== null);
+  // Written out for the one or two values every caller passes: this runs once per node of every walk.
+  const p0 = a0 !== undefined && a0 !== null;
+  const p1 = a1 !== undefined && a1 !== null;
   const expected = a.kind === 'list' ? 'list' : a.kind === 'map' ? 'map' : a.kind === 'scalar' ? 'scalar' : undefined;
-  if (expected && present.every((v) => kindOf(v) === expected)) return a;
-  const shape = present.length ? kindOf(present[present.length - 1]) : 'scalar';
-  if (shape === 'list') return { kind: 'list', relationship: 'atomic', keys: [], item: DEDUCED };
-  if (shape === 'map') return { kind: 'map', atomic: false, fields: undefined, elem: DEDUCED };
-  return { kind: 'scalar' };
+  if (expected && (!p0 || kindOf(a0) === expected) && (!p1 || kindOf(a1) === expected)) return a;
+  const shape = p1 ? kindOf(a1) : p0 ? kindOf(a0) : 'scalar';
+  if (shape === 'list') return DEDUCED_LIST;
+  if (shape === 'map') return DEDUCED_MAP;
+  return SCALAR;
 }
+
+const DEDUCED_LIST: Atom = { kind: 'list', relationship: 'atomic', keys: [], item: DEDUCED };
+const DEDUCED_MAP: Atom = { kind: 'map', atomic: false, fields: undefined, elem: DEDUCED };
+const SCALAR: Atom = { kind: 'scalar' };
 
 function fieldType(a: Extract<Atom, { kind: 'map' }>, key: string): { type: TypeRef; declared: boolean } {
   const f = a.fields?.[key];
@@ -338,6 +344,21 @@ function walkAdded(w: CompareWalk, node: BuilderNode, path: PathElement[], rhs: 
   }
 }
 
+// `f:<name>` keys, made once per name: a key built by concatenation is a new string each time,
+// which the engine must look up in its string table before it can name a property.
+const fieldKeys = new Map<string, string>();
+const MAX_FIELD_KEYS = 50_000;
+
+/** The FieldsV1 key of a field name. */
+export function fieldKey(name: string): string {
+  let k = fieldKeys.get(name);
+  if (k === undefined) {
+    k = 'f:' + name;
+    if (fieldKeys.size < MAX_FIELD_KEYS) fieldKeys.set(name, k);
+  }
+  return k;
+}
+
 /**
  * What `walkAdded` marks for a new subtree, written straight out as the FieldsV1 value of its node:
  * `{}` for a leaf, `{".":{}, …children}` in upstream's order for a container that carries fields.
@@ -356,12 +377,17 @@ export function addedFieldsV1(rhs: unknown, t: TypeRef): Record<string, unknown>
   }
   if (a.kind === 'map') {
     if (a.atomic || !isObject(rhs)) return {};
-    const keys: string[] = [];
-    for (const k in rhs) if (rhs[k] !== undefined) keys.push(k);
+    let keys = Object.keys(rhs);
+    for (const k of keys) {
+      if (rhs[k] === undefined) {
+        keys = keys.filter((x) => rhs[x] !== undefined);
+        break;
+      }
+    }
     if (keys.length === 0) return {};
     keys.sort();
     const out: Record<string, unknown> = { '.': {} };
-    for (const k of keys) out['f:' + k] = addedFieldsV1(rhs[k], fieldType(a, k).type);
+    for (const k of keys) out[fieldKey(k)] = addedFieldsV1(rhs[k], fieldType(a, k).type);
     return out;
   }
   return {};
