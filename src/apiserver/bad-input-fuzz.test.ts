@@ -34,7 +34,7 @@ after(async () => {
 function send(method: string, path: string, body: string, contentType = 'application/json'): Promise<{ status: number; text: string }> {
   const u = new URL(s.url + path);
   return new Promise((resolve, reject) => {
-    const req = https.request({ method, hostname: u.hostname, port: u.port, path: u.pathname + u.search, agent, headers: { 'content-type': contentType } }, (res) => {
+    const req = https.request({ method, hostname: u.hostname, port: u.port, path: u.pathname + u.search, agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -42,6 +42,27 @@ function send(method: string, path: string, body: string, contentType = 'applica
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * Whether an answer is a failure: an unexpected 5xx, or an error that is not a Status. Upstream's own
+ * 5xx answers are not: its untyped errors (500 without a reason: a create naming a resourceVersion, a
+ * strategic merge its merge cannot apply, apply typing failures) and 504 for a resourceVersion no write
+ * has reached. A failure of the server's own making is a 500 InternalError.
+ */
+function failureOf(r: { status: number; text: string }): string | undefined {
+  if (r.status < 400 && r.status !== 0) return undefined;
+  let status: { kind?: string; code?: number; reason?: string; details?: { causes?: { reason?: string }[] } };
+  try {
+    status = JSON.parse(r.text) as typeof status;
+  } catch {
+    return `${r.status} is not JSON: ${r.text.slice(0, 200)}`;
+  }
+  if (status.kind !== 'Status' || status.code !== r.status) return `${r.status} is not a Status: ${r.text.slice(0, 200)}`;
+  if (r.status < 500) return undefined;
+  if (r.status === 500 && status.reason === undefined) return undefined;
+  if (r.status === 504 && status.details?.causes?.[0]?.reason === 'ResourceVersionTooLarge') return undefined;
+  return `${r.status} ${r.text.slice(0, 300)}`;
 }
 
 /** Random JSON patch operations, some aimed at the object's own paths. */
@@ -98,14 +119,8 @@ test('random bodies of every built-in kind never get a 5xx, as creates or as pat
     requests++;
     const bucket = `${what.split(' seed ')[0]!.split(' ').slice(0, -1).join(' ')} ${r.status}`;
     tally.set(bucket, (tally.get(bucket) ?? 0) + 1);
-    // Upstream answers some bodies with its untyped errors: 500 without a reason (a create naming a
-    // resourceVersion, strategic merge patches its merge cannot apply). An unexpected failure is an InternalError.
-    if (r.status === 500 && (JSON.parse(r.text) as { reason?: string }).reason === undefined) return;
-    if (r.status >= 500 || r.status === 0) failures.push(`${what}: ${r.status} ${r.text.slice(0, 300)}\n    body: ${body.slice(0, 600)}`);
-    else if (r.status >= 400) {
-      const status = JSON.parse(r.text) as { kind?: string; code?: number };
-      if (status.kind !== 'Status' || status.code !== r.status) failures.push(`${what}: ${r.status} is not a Status: ${r.text.slice(0, 200)}`);
-    }
+    const failure = failureOf(r);
+    if (failure) failures.push(`${what}: ${failure}\n    body: ${body.slice(0, 600)}`);
   };
   for (const rt of scheme.types()) {
     if (SKIPPED.has(rt.kind) || !rt.verbs.includes('create')) continue;
@@ -201,10 +216,8 @@ test('random query parameters on lists, watches, gets and deletes never get an u
       const url = `${path}?${q.toString().replace(/%25ZZ/g, '%ZZ')}`;
       const res = await send(method, url, method === 'DELETE' && gen.chance(0.5) ? JSON.stringify(gen.value(undefined)) : '');
       requests++;
-      const status = res.status >= 500 ? (JSON.parse(res.text) as { reason?: string; details?: { causes?: { reason?: string }[] } }) : undefined;
-      // Upstream's own 5xx answers: an untyped 500, and 504 for a resourceVersion no write has reached yet.
-      const upstream = status && ((res.status === 500 && status.reason === undefined) || (res.status === 504 && status.details?.causes?.[0]?.reason === 'ResourceVersionTooLarge'));
-      if (res.status >= 500 && !upstream) failures.push(`${method} ${url}: ${res.status} ${res.text.slice(0, 300)}`);
+      const failure = failureOf(res);
+      if (failure) failures.push(`${method} ${url}: ${failure}`);
     }
   }
   assert.deepEqual(failures, [], `${failures.length} of ${requests} requests failed:\n  ${failures.slice(0, 8).join('\n  ')}`);
@@ -266,7 +279,8 @@ test('random custom resources never get an unexpected 5xx', { timeout: 240_000 }
   let created = 0;
   const check = (what: string, r: { status: number; text: string }, body: string): void => {
     requests++;
-    if (r.status >= 500 && !(r.status === 500 && (JSON.parse(r.text) as { reason?: string }).reason === undefined)) failures.push(`${what}: ${r.status} ${r.text.slice(0, 300)}\n    body: ${body.slice(0, 600)}`);
+    const failure = failureOf(r);
+    if (failure) failures.push(`${what}: ${failure}\n    body: ${body.slice(0, 600)}`);
   };
   const body = (gen: RandomObjects, name: string): string => {
     const v = gen.value(WIDGET_SCHEMA as Schema);
