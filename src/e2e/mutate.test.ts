@@ -303,6 +303,18 @@ describe('kubectl create, label, patch, edit, delete, wait', { skip }, () => {
     assert.deepEqual([after.spec.activeDeadlineSeconds, after.metadata.labels?.x], [undefined, undefined]);
   });
 
+  test('namespaces/finalize changes spec.finalizers only', async () => {
+    const NS = 'mu-finalize';
+    await ensureNamespace(s, NS);
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { sneaked: 'in' } }, spec: { finalizers: ['example.com/hold'] } });
+    const out = JSON.parse(await s.k(['replace', '--raw', `/api/v1/namespaces/${NS}/finalize`, '-f', '-'], { input: body })) as Json;
+    assert.deepEqual([out.spec.finalizers, out.metadata.labels?.sneaked], [['example.com/hold'], undefined]);
+    const live = await getJson('', 'ns', NS);
+    assert.deepEqual([live.spec.finalizers, live.metadata.labels?.sneaked], [['example.com/hold'], undefined]);
+    await s.k(['replace', '--raw', `/api/v1/namespaces/${NS}/finalize`, '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS }, spec: { finalizers: [] } }) });
+    assert.deepEqual((await getJson('', 'ns', NS)).spec.finalizers, undefined);
+  });
+
   test('edit with EDITOR rewriting the file', async () => {
     const NS = 'mu-edit';
     await ensureNamespace(s, NS);

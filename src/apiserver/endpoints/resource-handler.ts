@@ -97,7 +97,7 @@ export class ResourceHandlers {
       const key = `${info.group}/${info.resource}/${info.subresource}`;
       const custom = this.deps.subresourceHandlers?.get(key);
       if (custom) return custom({ ctx, info, ep, req, res, query, handlers: this });
-      if (info.subresource === 'status' && ep.statusStrategy) return this.handleStatus(ctx, info, ep, ns, req, res, query);
+      if (info.subresource === 'status' && ep.statusStrategy) return this.objectSubresource(ctx, info, ep, req, res, query, { strategy: ep.statusStrategy, subresource: 'status' });
       if (info.subresource === 'scale' && ep.rt.scale) return this.handleScale(ctx, info, ep, ns, req, res, query);
       throw notFoundPath();
     }
@@ -151,7 +151,7 @@ export class ResourceHandlers {
 
   // ---- reads ----
 
-  async get(ctx: RequestContext, ep: Endpoint, ns: string, name: string, req: HttpRequest, res: Response, query: URLSearchParams): Promise<void> {
+  private async get(ctx: RequestContext, ep: Endpoint, ns: string, name: string, req: HttpRequest, res: Response, query: URLSearchParams): Promise<void> {
     const rep = this.representation(req, false);
     const cached = await ep.store.get(ns, name, { resourceVersion: query.get('resourceVersion') ?? undefined });
     setWarnings(res, ctx.warnings);
@@ -663,14 +663,16 @@ export class ResourceHandlers {
 
   // ---- subresources ----
 
-  private async handleStatus(ctx: RequestContext, info: ResourceRequestInfo, ep: Endpoint, ns: string, req: HttpRequest, res: Response, query: URLSearchParams): Promise<void> {
+  /** A subresource that reads and writes the object itself through a strategy of its own (status, ephemeralcontainers). */
+  async objectSubresource(ctx: RequestContext, info: ResourceRequestInfo, ep: Endpoint, req: HttpRequest, res: Response, query: URLSearchParams, opts: { strategy?: Strategy; subresource: string }): Promise<void> {
+    const ns = ep.rt.namespaced ? info.namespace : '';
     switch (info.verb) {
       case 'get':
         return this.get(ctx, ep, ns, info.name, req, res, query);
       case 'update':
-        return this.update(ctx, ep, ns, info.name, req, res, query, { strategy: ep.statusStrategy, subresource: 'status' });
+        return this.update(ctx, ep, ns, info.name, req, res, query, opts);
       case 'patch':
-        return this.patch(ctx, ep, ns, info.name, req, res, query, { strategy: ep.statusStrategy, subresource: 'status' });
+        return this.patch(ctx, ep, ns, info.name, req, res, query, opts);
       default:
         throw methodNotAllowed();
     }

@@ -113,19 +113,9 @@ export function specialHandlers(deps: SpecialDeps): Map<string, SubresourceHandl
   });
 
   // GET, PUT and PATCH pods/{name}/ephemeralcontainers
-  m.set('/pods/ephemeralcontainers', async ({ ctx, info, ep, req, res, query, handlers }) => {
-    const opts = { strategy: podEphemeralContainersStrategy(ep.rt, ep.store.strategy), subresource: 'ephemeralcontainers' };
-    switch (info.verb) {
-      case 'get':
-        return handlers.get(ctx, ep, info.namespace, info.name, req, res, query);
-      case 'update':
-        return handlers.update(ctx, ep, info.namespace, info.name, req, res, query, opts);
-      case 'patch':
-        return handlers.patch(ctx, ep, info.namespace, info.name, req, res, query, opts);
-      default:
-        throw methodNotAllowed();
-    }
-  });
+  m.set('/pods/ephemeralcontainers', ({ ctx, info, ep, req, res, query, handlers }) =>
+    handlers.objectSubresource(ctx, info, ep, req, res, query, { strategy: podEphemeralContainersStrategy(ep.rt, ep.store.strategy), subresource: 'ephemeralcontainers' }),
+  );
 
   // POST pods/{name}/binding and POST bindings: assign a pod to a node.
   const bind = async (args: Parameters<SubresourceHandler>[0], podName: string, binding: KubeObject) => {

@@ -32,15 +32,6 @@ import { type StorageResource, listPrefix, objectKey } from './keys.js';
 import type { Rollback, Strategy } from './strategy.js';
 
 const RETRY = Symbol('retry');
-
-const MAX_UINT64 = 18446744073709551615n;
-
-/** Whether a resourceVersion reads as Go's strconv.ParseUint(rv, 10, 64) with a non-zero result. */
-function isNonZeroRevision(rv: unknown): boolean {
-  if (typeof rv !== 'string' || !/^[0-9]+$/.test(rv)) return false;
-  const n = BigInt(rv);
-  return n !== 0n && n <= MAX_UINT64;
-}
 type UpdateOutcome = { object: KubeObject; created: boolean } | typeof RETRY;
 
 export interface StoreOptions {
@@ -176,10 +167,19 @@ function decodeContinue(token: string): ContinueToken {
   }
 }
 
-/** A resourceVersion as Go's ParseUint(rv, 10, 64) reads it; past 2^53 it is only ever too large, and compares so. */
+const MAX_UINT64 = 18446744073709551615n;
+
+/** A resourceVersion as Go's strconv.ParseUint(rv, 10, 64) reads it; undefined where that fails. */
+function goParseUint64(rv: unknown): bigint | undefined {
+  if (typeof rv !== 'string' || !/^[0-9]+$/.test(rv)) return undefined;
+  const n = BigInt(rv);
+  return n <= MAX_UINT64 ? n : undefined;
+}
+
+/** A resourceVersion asked for; past 2^53 it is only ever too large, and compares so. */
 function parseRV(rv: string | undefined, what = 'resourceVersion'): number | undefined {
   if (rv === undefined || rv === '') return undefined;
-  if (!/^\d+$/.test(rv) || BigInt(rv) > MAX_UINT64) throw badRequest(`invalid ${what}: ${rv}`, [{ reason: 'FieldValueInvalid', field: 'resourceVersion', message: `invalid ${what}: ${rv}` }]);
+  if (goParseUint64(rv) === undefined) throw badRequest(`invalid ${what}: ${rv}`, [{ reason: 'FieldValueInvalid', field: 'resourceVersion', message: `invalid ${what}: ${rv}` }]);
   return Number(rv);
 }
 
@@ -400,7 +400,8 @@ export class Store {
     // Upstream's storage refuses a resourceVersion that parses as a non-zero revision, with an untyped
     // error (500, no reason); one that does not parse is ignored. Either way none is stored.
     if (meta.resourceVersion !== undefined) {
-      if (isNonZeroRevision(meta.resourceVersion)) throw new StatusError(500, '', 'resourceVersion should not be set on objects to be created');
+      const n = goParseUint64(meta.resourceVersion);
+      if (n !== undefined && n !== 0n) throw new StatusError(500, '', 'resourceVersion should not be set on objects to be created');
       delete meta.resourceVersion;
     }
     const generated = !meta.name && !!meta.generateName;

@@ -112,6 +112,18 @@ export function defaultStrategy(rt: ResourceType, opts: StrategyOptions = {}): S
   };
 }
 
+/**
+ * Makes `obj` a private copy of the stored `old`, keeping only the resourceVersion the writer sent
+ * (its precondition): where a subresource changes one field, it then sets that field from the request.
+ */
+export function restoreStored(obj: KubeObject, old: KubeObject): void {
+  const resourceVersion = obj.metadata.resourceVersion;
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, JSON.parse(JSON.stringify(old)) as KubeObject);
+  if (resourceVersion === undefined) delete obj.metadata.resourceVersion;
+  else obj.metadata.resourceVersion = resourceVersion;
+}
+
 /** The /status endpoint: only status (and metadata) change; spec is carried over. */
 export function statusStrategy(base: Strategy, rt: ResourceType): Strategy {
   return {

@@ -650,7 +650,6 @@ export class PodWorker {
   }
 }
 
-/** JSON with sorted keys, to compare statuses regardless of key order. */
 /** A pod's ephemeral containers as containers: the fields they may set are a container's. */
 function ephemeralContainers(pod: Pod): ContainerT[] {
   return (pod.spec?.ephemeralContainers ?? []) as ContainerT[];
@@ -660,6 +659,7 @@ function allContainers(pod: Pod): ContainerT[] {
   return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...ephemeralContainers(pod)];
 }
 
+/** JSON with sorted keys, to compare statuses regardless of key order. */
 function stable(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x)) ?? 'undefined';
 }

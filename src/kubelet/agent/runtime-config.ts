@@ -7,12 +7,12 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ContainerT, PodT } from '../../api/core/v1/types.js';
-import type { ContainerKind } from './plan.js';
 import { tryParseQuantity } from '../../machinery/quantity.js';
 import {
   type ContainerConfig, type DNSConfig, type KeyValue, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, type LinuxContainerResources,
   type LinuxContainerSecurityContext, type Mount, type PodSandboxConfig, type PortMapping,
 } from '../runtime/interface.js';
+import type { ContainerKind } from './plan.js';
 
 export const ANNOTATION_CONTAINER_HASH = 'io.kubernetes.container.hash';
 export const ANNOTATION_RESTART_COUNT = 'io.kubernetes.container.restartCount';

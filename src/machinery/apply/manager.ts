@@ -10,7 +10,7 @@ import type { Schema, SchemaResolver } from '../schema/types.js';
 import { type ApplyConflict, newConflict } from './conflict.js';
 import { FieldSet, fieldSetOfNames } from './fieldset.js';
 import { type ManagerEntry, capUpdateManagers, decodeManagedFields, encodeManagedFields, isResetManagedFields, managerId } from './managed-fields.js';
-import { type TypeRef, addedFieldsV1, compare, fieldKey, deepEqual, ensureNamedFieldsAreMembers, fieldTypeOf, merge, objectAtom, removeItems, toFieldSet } from './typed.js';
+import { type TypeRef, addedFieldsV1, compare, deepEqual, ensureNamedFieldsAreMembers, fieldKey, fieldTypeOf, merge, objectAtom, removeItems, toFieldSet } from './typed.js';
 
 /**
  * Fields no manager ever owns: identity and bookkeeping the server sets.

@@ -5,6 +5,9 @@
  */
 import { type Schema, type SchemaResolver, deref, refName } from './types.js';
 
+const QUANTITY_DEFINITION = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+const INT_OR_STRING_DEFINITION = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
+
 /** Facts about a type mismatch that both CRD and built-in error texts need. */
 export interface TypeMismatch {
   /** The OpenAPI type (or format) the schema asks for, as CRD validation prints it. */
@@ -37,8 +40,8 @@ export function goNamedType(definitionName: string): string {
   if (parts.length < 2) return definitionName;
   const pkg = parts[parts.length - 2]!;
   const name = parts[parts.length - 1]!;
-  if (definitionName === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString') return 'intstr.IntOrString';
-  if (definitionName === 'io.k8s.apimachinery.pkg.api.resource.Quantity') return 'resource.Quantity';
+  if (definitionName === INT_OR_STRING_DEFINITION) return 'intstr.IntOrString';
+  if (definitionName === QUANTITY_DEFINITION) return 'resource.Quantity';
   return `${pkg}.${name}`;
 }
 
@@ -108,8 +111,8 @@ export function goZeroOfNull(schema: Schema | undefined, resolver: SchemaResolve
   const ref = schema.$ref ?? (schema.allOf?.length === 1 ? schema.allOf[0]!.$ref : undefined);
   if (ref) {
     const name = refName(ref);
-    if (name === 'io.k8s.apimachinery.pkg.api.resource.Quantity') return '0';
-    if (name === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString') return 0;
+    if (name === QUANTITY_DEFINITION) return '0';
+    if (name === INT_OR_STRING_DEFINITION) return 0;
   }
   if (schema['x-kubernetes-int-or-string']) return 0;
   const s = deref(schema, resolver);
@@ -123,8 +126,6 @@ export function goZeroOfNull(schema: Schema | undefined, resolver: SchemaResolve
       return 0;
     case 'boolean':
       return false;
-    case 'object':
-      return s.properties ? {} : undefined;
     default:
       return s.properties ? {} : undefined;
   }

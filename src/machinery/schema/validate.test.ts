@@ -140,4 +140,11 @@ describe('validateValue', () => {
     const arr = validateValue({ spec: { template: { spec: { containers: 'x' } } } }, refTo('io.k8s.api.apps.v1.Deployment'), { resolver: r });
     assert.equal(goDecodeMessage(arr[0]!.typeMismatch!), 'json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers of type []v1.Container');
   });
+
+  test('typesOnly skips nulls, which Go decodes, and reports the first real mismatch after them', () => {
+    const meta: Schema = { type: 'object', properties: { annotations: { type: 'object', additionalProperties: { type: 'string' } }, finalizers: { type: 'array', items: { type: 'string' } } } };
+    const errs = validateValue({ annotations: null, finalizers: [null, true, 7] }, meta, { resolver, typesOnly: true });
+    assert.deepEqual(errs.map((e) => [e.field, e.typeMismatch?.goValue]), [['finalizers[1]', 'bool']]);
+    assert.deepEqual(validateValue({ annotations: null, finalizers: [null] }, meta, { resolver, typesOnly: true }), []);
+  });
 });

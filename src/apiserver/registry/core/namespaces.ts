@@ -5,7 +5,7 @@
  */
 import type { ResourceType } from '../../../api/scheme.js';
 import type { KubeObject } from '../../../machinery/meta/types.js';
-import { type Strategy, defaultStrategy, statusStrategy } from '../strategy.js';
+import { type Strategy, defaultStrategy, restoreStored, statusStrategy } from '../strategy.js';
 
 type NamespaceSpec = { finalizers?: string[] };
 
@@ -42,10 +42,12 @@ export function namespaceFinalizeStrategy(rt: ResourceType, base: Strategy): Str
     ...status,
     prepareForUpdate(_ctx, obj, old) {
       const finalizers = (obj.spec as NamespaceSpec | undefined)?.finalizers;
-      for (const k of Object.keys(obj)) if (!['apiVersion', 'kind', 'metadata'].includes(k)) delete obj[k];
-      for (const k of Object.keys(old)) if (!['apiVersion', 'kind', 'metadata'].includes(k)) obj[k] = JSON.parse(JSON.stringify(old[k]));
-      (obj.spec as NamespaceSpec) = { ...((old.spec as NamespaceSpec) ?? {}), finalizers: finalizers ?? [] };
-      obj.metadata = { ...old.metadata, resourceVersion: obj.metadata.resourceVersion };
+      restoreStored(obj, old);
+      const spec = ((obj.spec as NamespaceSpec | undefined) ?? {}) as NamespaceSpec;
+      // An empty list is omitted, as Go's encoder does.
+      if (finalizers?.length) spec.finalizers = finalizers;
+      else delete spec.finalizers;
+      obj.spec = spec;
     },
   };
 }

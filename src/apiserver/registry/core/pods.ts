@@ -7,7 +7,7 @@ import type { ResourceType } from '../../../api/scheme.js';
 import type { KubeObject } from '../../../machinery/meta/types.js';
 import { parseQuantity } from '../../../machinery/quantity.js';
 import { validateObjectMetaUpdate } from '../object-meta.js';
-import { type Strategy, defaultStrategy } from '../strategy.js';
+import { type Strategy, defaultStrategy, restoreStored } from '../strategy.js';
 
 type Resources = { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
 type Container = { resources?: Resources };
@@ -80,11 +80,7 @@ export function podEphemeralContainersStrategy(rt: ResourceType, base: Strategy)
     allowCreateOnUpdate: false,
     prepareForUpdate(_ctx, obj, old) {
       const ephemeral = (obj.spec as { ephemeralContainers?: unknown } | undefined)?.ephemeralContainers;
-      const resourceVersion = obj.metadata.resourceVersion;
-      for (const k of Object.keys(obj)) delete obj[k];
-      Object.assign(obj, JSON.parse(JSON.stringify(old)) as KubeObject);
-      if (resourceVersion === undefined) delete obj.metadata.resourceVersion;
-      else obj.metadata.resourceVersion = resourceVersion;
+      restoreStored(obj, old);
       const spec = (obj.spec ??= {}) as { ephemeralContainers?: unknown };
       if (ephemeral === undefined) delete spec.ephemeralContainers;
       else spec.ephemeralContainers = ephemeral;
