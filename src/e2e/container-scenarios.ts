@@ -174,6 +174,11 @@ export function containerScenarios(getEnv: () => ContainerScenarioEnv): void {
     assert.equal(debug.code, 0, debug.stderr);
     await pollUntil('the debug container to be reported terminated', async () => ((await jsonpath(webNs, 'pod/web', '{.status.ephemeralContainerStatuses[0].state.terminated.exitCode}')) === '0' ? true : undefined), { timeoutMs: 30_000, intervalMs: 250 });
     assert.equal(await server().k(['logs', '-n', webNs, 'web', '-c', 'dbg']), 'debugging\nhello from web\n');
+    // With --target, the debug container joins the app container's process namespace: its PID 1 is httpd.
+    const targeted = await server().kubectl(['debug', '-n', webNs, 'web', `--image=${getEnv().image1}`, '--container=dbg2', '--target=c', '--', 'sh', '-c', 'tr "\\0" " " < /proc/1/cmdline; echo']);
+    assert.equal(targeted.code, 0, targeted.stderr);
+    await pollUntil('the targeted debug container to be reported terminated', async () => ((await jsonpath(webNs, 'pod/web', '{.status.ephemeralContainerStatuses[?(@.name=="dbg2")].state.terminated.exitCode}')) === '0' ? true : undefined), { timeoutMs: 30_000, intervalMs: 250 });
+    assert.equal((await server().k(['logs', '-n', webNs, 'web', '-c', 'dbg2'])).trim(), 'httpd -f -p 8080 -h /www');
     // The app container ran on, unrestarted.
     assert.equal(await jsonpath(webNs, 'pod/web', '{.status.containerStatuses[0].restartCount}'), '0');
   });

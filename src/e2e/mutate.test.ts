@@ -293,6 +293,13 @@ describe('kubectl create, label, patch, edit, delete, wait', { skip }, () => {
       [['dbg', 'busybox', ['sleep', '3600'], '/dev/termination-log']],
     );
     assert.deepEqual((pod.spec.containers as Json[]).map((c) => c.name), ['target']);
+    // --target names the container whose process namespace the debug container joins; it must be one of the pod's.
+    const targeted = await s.kubectl(['debug', '-n', NS, 'target', '--image=busybox', '--container=dbg2', '--target=target', '--', 'ps']);
+    assert.equal(targeted.code, 0, targeted.stderr);
+    assert.equal((await getJson(NS, 'pod', 'target')).spec.ephemeralContainers[1].targetContainerName, 'target');
+    const nosuch = await s.kubectl(['debug', '-n', NS, 'target', '--image=busybox', '--container=dbg3', '--target=nosuch', '--', 'ps']);
+    assert.equal(nosuch.code, 1);
+    assert.match(nosuch.stderr, /\nThe Pod "target" is invalid: spec\.ephemeralContainers\[2\]\.targetContainerName: Not found: "nosuch"\n$/);
     // Only ephemeral containers change through the subresource; changing one is refused.
     const changed = await s.kubectl(['patch', '-n', NS, 'pod', 'target', '--subresource=ephemeralcontainers', '--type=json', '-p', '[{"op":"replace","path":"/spec/ephemeralContainers/0/image","value":"alpine"}]']);
     assert.equal(changed.code, 1);

@@ -227,6 +227,28 @@ describe('PodAgent against an API server with the sim runtime', () => {
     assert.ok(Date.parse(init.get('proxy')!.state!.running!.startedAt!) <= Date.parse(p.status!.containerStatuses![0]!.state!.running!.startedAt!));
   });
 
+  test('an ephemeral container joins a running target; one aimed at a finished container waits with CreateContainerConfigError', async () => {
+    await pods.create(pod('dbg', { initContainers: [{ name: 'setup', image: 'present:1.0', command: ['true'] }], containers: [{ name: 'main', image: 'present:1.0', command: ['httpd', '-f'] }] }));
+    await waitStatus('dbg', 'Running');
+    const addEphemeral = (c: Record<string, unknown>) =>
+      rest.do({ method: 'PATCH', path: `/api/v1/namespaces/${NS}/pods/dbg/ephemeralcontainers`, contentType: 'application/strategic-merge-patch+json', body: JSON.stringify({ spec: { ephemeralContainers: [{ image: 'present:1.0', terminationMessagePolicy: 'File', ...c }] } }) });
+    await addEphemeral({ name: 'late', targetContainerName: 'setup', command: ['true'] });
+    const waiting = await until('late to wait', async () => {
+      const st = (await pods.get('dbg')).status?.ephemeralContainerStatuses?.find((s) => s.name === 'late');
+      return st?.state?.waiting?.reason === 'CreateContainerConfigError' ? st.state.waiting : undefined;
+    });
+    assert.equal(waiting.message, 'unable to find target container setup');
+    assert.ok((await eventsOf('dbg')).some((e) => e.reason === 'Failed' && e.message === 'Error: unable to find target container setup'));
+    await addEphemeral({ name: 'shell', targetContainerName: 'main', command: ['httpd', '-f'] });
+    await until('shell to run', async () => ((await pods.get('dbg')).status?.ephemeralContainerStatuses?.find((s) => s.name === 'shell')?.state?.running ? true : undefined));
+    const main = (await runtime.listContainers({})).find((c) => c.metadata.name === 'main' && c.state === 'CONTAINER_RUNNING');
+    const shell = (await runtime.listContainers({})).find((c) => c.metadata.name === 'shell');
+    assert.ok(main && shell);
+    assert.equal(runtime.containerConfig(shell.id)?.linux.securityContext?.pidTargetId, main.id);
+    assert.equal(runtime.containerConfig(main.id)?.linux.securityContext?.pidTargetId, undefined);
+    await pods.delete('dbg', { gracePeriodSeconds: 0 });
+  });
+
   test('a missing image shows ErrImagePull, then ImagePullBackOff', async () => {
     await pods.create(pod('noimage', { containers: [{ name: 'main', image: 'nonexistent:1.0' }] }));
     const seen = new Set<string>();

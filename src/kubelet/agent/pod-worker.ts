@@ -317,7 +317,7 @@ export class PodWorker {
           }
           this.ctx.crashBackoff.next(key, prev.finishedAt);
         }
-        const res = await this.startContainer(pod, spec, s.kind, s.attempt, sandbox, mounts);
+        const res = await this.startContainer(pod, spec, s.kind, s.attempt, sandbox, mounts, records);
         if (!res.ok) {
           this.waiting.set(s.name, { reason: res.reason, message: res.message });
           if (s.kind === 'init') break;
@@ -431,14 +431,23 @@ export class PodWorker {
 
   // ---- containers --------------------------------------------------------------
 
-  private async startContainer(pod: Pod, c: ContainerT, kind: ContainerKind, attempt: number, sandbox: PodSandboxStatus, mountsFor: MountsFor): Promise<StepResult> {
+  private async startContainer(pod: Pod, c: ContainerT, kind: ContainerKind, attempt: number, sandbox: PodSandboxStatus, mountsFor: MountsFor, records: Map<string, ContainerRecord[]>): Promise<StepResult> {
     const rt = this.ctx.runtime.runtime;
+    // An ephemeral container aimed at another shares its process namespace, so that one must be running.
+    const targetName = kind === 'ephemeral' ? (c as ContainerT & { targetContainerName?: string }).targetContainerName : undefined;
+    const target = targetName ? records.get(targetName)?.[0] : undefined;
+    if (targetName && target?.state !== 'CONTAINER_RUNNING') {
+      const message = `unable to find target container ${targetName}`;
+      this.event(pod, 'Warning', 'Failed', `Error: ${message}`);
+      return { ok: false, reason: 'CreateContainerConfigError', message };
+    }
     const img = await this.ensureImage(pod, c);
     if (!img.ok) return img;
     const podIP = pod.spec?.hostNetwork ? this.ctx.hostIP() : sandbox.ip;
     const env = await this.ctx.env.resolve(pod, c, { podIP, podIPs: podIP ? [podIP] : [], hostIP: this.ctx.hostIP() });
     if (env.ok) for (const e of env.events ?? []) this.event(pod, e.type, e.reason, e.message);
     const sec = securityContext(pod, c, img.user);
+    if (sec.ok && target) sec.security.pidTargetId = target.id;
     const mounts = env.ok && sec.ok ? await mountsFor(c.name, { envs: env.envs }) : undefined;
     const configError = !env.ok ? env.message : !sec.ok ? sec.message : mounts && !mounts.ok ? mounts.message : undefined;
     if (configError !== undefined || !mounts?.ok) {

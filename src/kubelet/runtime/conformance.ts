@@ -28,6 +28,7 @@ export const CONFORMANCE_CASES = [
   'a container over its memory limit is OOMKilled',
   'an OOM kill is told apart from a SIGKILL',
   'stats are non-zero for a running container',
+  "a container can join another's PID namespace",
   'a new instance on the same state adopts running containers',
   'teardown leaves nothing behind',
 ] as const;
@@ -443,6 +444,30 @@ export function runtimeConformance(name: string, factory: () => Promise<Conforma
           const st = await waitExited(id, 60_000);
           assert.deepEqual([st.reason, st.exitCode], [c.reason, 137], c.name);
         }
+      });
+    });
+
+    theCase("a container can join another's PID namespace", async () => {
+      await withPod('pidns', async (sb, sbCfg) => {
+        const target = await run(sb, sbCfg, containerConfig('app', { command: ['sleep', '600'] }));
+        const debug = await run(sb, sbCfg, containerConfig('debug', {
+          command: ['sh', '-c', 'echo "init=$(tr "\\0" " " < /proc/1/cmdline)"'],
+          linux: { securityContext: { pidTargetId: target } },
+        }));
+        assert.equal((await waitExited(debug)).exitCode, 0);
+        const lines = await waitLog(() => rt.containerStatus(debug), (l) => l.some((x) => x.text.startsWith('init=')), 'the debug container output');
+        assert.deepEqual(lines.filter((l) => l.text.startsWith('init=')).map((l) => l.text.trim()), ['init=sleep 600'], 'PID 1 is the target container\'s process');
+        // Its own namespace otherwise: PID 1 is the container's own command.
+        const own = await run(sb, sbCfg, containerConfig('own', { command: ['sh', '-c', 'echo "init=$(tr "\\0" " " < /proc/1/cmdline)"'] }));
+        await waitExited(own);
+        const ownLines = await waitLog(() => rt.containerStatus(own), (l) => l.some((x) => x.text.startsWith('init=')), 'the other container output');
+        assert.match(ownLines.find((l) => l.text.startsWith('init='))!.text, /^init=sh -c/);
+        await rt.stopContainer(target, 0);
+        await waitExited(target);
+        await assert.rejects(
+          rt.createContainer(sb, containerConfig('late', { command: ['true'], linux: { securityContext: { pidTargetId: target } } }), sbCfg).then((id) => rt.startContainer(id)),
+          'a stopped target has no PID namespace to join',
+        );
       });
     });
 

@@ -116,6 +116,11 @@ export interface LinuxContainerSecurityContext {
   supplementalGroups?: number[];
   readonlyRootfs?: boolean;
   noNewPrivs?: boolean;
+  /**
+   * The PID namespace to join instead of the container's own (CRI's NamespaceMode TARGET):
+   * the id of a running container of the same sandbox, as `kubectl debug --target` asks for.
+   */
+  pidTargetId?: string;
 }
 
 export interface ContainerConfig {

@@ -211,6 +211,15 @@ describe('core/v1 validation: updates', () => {
     assert.deepEqual(update(r.pods, changed, old, 'ephemeralcontainers'), ['spec.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be changed\n']);
   });
 
+  test('ephemeral containers may target a regular or init container, not another ephemeral one', () => {
+    const old = pod({ initContainers: [{ ...container, name: 'setup' }], ephemeralContainers: [{ name: 'dbg', image: 'busybox' }] });
+    const add = (c: object) => pod({ initContainers: [{ ...container, name: 'setup' }], ephemeralContainers: [{ name: 'dbg', image: 'busybox' }, { name: 'dbg2', image: 'busybox', ...c }] });
+    assert.deepEqual(update(r.pods, add({ targetContainerName: (container as { name: string }).name }), old, 'ephemeralcontainers'), []);
+    assert.deepEqual(update(r.pods, add({ targetContainerName: 'setup' }), old, 'ephemeralcontainers'), []);
+    assert.deepEqual(update(r.pods, add({ targetContainerName: 'dbg' }), old, 'ephemeralcontainers'), ['spec.ephemeralContainers[1].targetContainerName: Not found: "dbg"']);
+    assert.deepEqual(update(r.pods, add({ targetContainerName: 'nosuch' }), old, 'ephemeralcontainers'), ['spec.ephemeralContainers[1].targetContainerName: Not found: "nosuch"']);
+  });
+
   test('ephemeral containers: empty resources are the zero value, set ones are refused', () => {
     const old = pod({});
     const empty = pod({ ephemeralContainers: [{ name: 'dbg', image: 'busybox', resources: {} }] });

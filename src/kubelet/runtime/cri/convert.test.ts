@@ -116,6 +116,13 @@ describe('cri container config', () => {
     const w = containerConfigToWire(base, sandbox({ hostNetwork: true })) as Record<string, any>;
     assert.equal(w.linux.security_context.namespace_options.network, 'NODE');
   });
+  test('a PID target joins that container\'s namespace, unless the pod uses the host\'s', () => {
+    const targeted = { ...base, linux: { securityContext: { pidTargetId: 'c0ffee' } } };
+    const w = containerConfigToWire(targeted, sandbox()) as Record<string, any>;
+    assert.deepEqual(w.linux.security_context.namespace_options, { network: 'POD', pid: 'TARGET', ipc: 'POD', target_id: 'c0ffee' });
+    const host = containerConfigToWire(targeted, sandbox({ hostPID: true })) as Record<string, any>;
+    assert.deepEqual(host.linux.security_context.namespace_options, { network: 'POD', pid: 'NODE', ipc: 'POD' });
+  });
   test('no user asked for leaves run_as_user unset', () => {
     const w = containerConfigToWire({ ...base, linux: {} }, sandbox()) as Record<string, any>;
     assert.equal(w.linux.security_context.run_as_user, null);

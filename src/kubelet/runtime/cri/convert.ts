@@ -121,6 +121,12 @@ export function namespaceOptionsToWire(security: PodSandboxConfig['linux']['secu
   };
 }
 
+/** A container's: the pod's, except that a container of its own PID namespace may join a target's instead. */
+export function containerNamespaceOptionsToWire(security: PodSandboxConfig['linux']['security'], pidTargetId: string | undefined): { network: string; pid: string; ipc: string; target_id?: string } {
+  const opts = namespaceOptionsToWire(security);
+  return pidTargetId && opts.pid === 'CONTAINER' ? { ...opts, pid: 'TARGET', target_id: pidTargetId } : opts;
+}
+
 export function podSandboxConfigToWire(c: PodSandboxConfig): object {
   return {
     metadata: podSandboxMetadataToWire(c.metadata),
@@ -229,7 +235,7 @@ export function containerConfigToWire(c: ContainerConfig, sandbox: PodSandboxCon
           ? { add_capabilities: sc.capabilities.addCapabilities, drop_capabilities: sc.capabilities.dropCapabilities }
           : null,
         privileged: sc?.privileged ?? false,
-        namespace_options: namespaceOptionsToWire(sandbox.linux.security),
+        namespace_options: containerNamespaceOptionsToWire(sandbox.linux.security, sc?.pidTargetId),
         run_as_user: int64Value(sc?.runAsUser),
         run_as_group: int64Value(sc?.runAsGroup),
         run_as_username: sc?.runAsUsername ?? '',

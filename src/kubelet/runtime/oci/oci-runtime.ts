@@ -304,6 +304,7 @@ export class OciRuntimeService implements RuntimeService {
       );
       if (!user.ok) throw new Error(user.message);
       const sdir = this.store.sandboxDir(sb.id);
+      const pidnsPath = sec.pidTargetId && !sb.config.linux.security.hostPID ? this.pidNamespaceOf(sb.id, sec.pidTargetId) : undefined;
       const spec = buildSpec({
         config,
         sandbox: sb.config,
@@ -313,6 +314,7 @@ export class OciRuntimeService implements RuntimeService {
         cgroupsPath: `/${rec.cgroup}/${RUNC_CGROUP}`,
         ...(sb.netns ? { netnsPath: netnsPath(sb.netns) } : {}),
         ...(sb.ipc ? { ipcnsPath: sb.ipc.ipcns, shmPath: sb.ipc.shm } : {}),
+        ...(pidnsPath ? { pidnsPath } : {}),
         etc: { hosts: path.join(sdir, 'hosts'), resolvConf: path.join(sdir, 'resolv.conf'), hostname: path.join(sdir, 'hostname') },
       });
       if (!spec.ok) throw new Error(spec.message);
@@ -327,6 +329,14 @@ export class OciRuntimeService implements RuntimeService {
       throw e;
     }
     return id;
+  }
+
+  /** The PID namespace of a running container of the sandbox, by its process's /proc entry. */
+  private pidNamespaceOf(sandboxId: string, targetId: string): string {
+    const target = this.container(targetId);
+    const pid = target && target.sandboxId === sandboxId && !existsSync(this.files(target.id).exit) ? Number(readText(this.files(target.id).pid)) : 0;
+    if (!(pid > 0) || !existsSync(`/proc/${pid}/ns/pid`)) throw new Error(`target container ${targetId} is not running in pod sandbox ${sandboxId}`);
+    return `/proc/${pid}/ns/pid`;
   }
 
   async startContainer(id: string): Promise<void> {

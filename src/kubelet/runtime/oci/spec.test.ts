@@ -111,6 +111,8 @@ describe('buildSpec', () => {
     assert.deepEqual(host.linux.namespaces, [{ type: 'mount' }, { type: 'ipc' }]);
     assert.equal(host.hostname, undefined);
     assert.deepEqual(host.linux.sysctl, { 'kernel.shm_rmid_forced': '1' }, 'no network sysctls on the host network');
+    const targeted = spec({ pidnsPath: '/proc/42/ns/pid' });
+    assert.deepEqual(targeted.linux.namespaces.find((n: { type: string }) => n.type === 'pid'), { type: 'pid', path: '/proc/42/ns/pid' });
   });
 
   test('oomScoreAdj is never negative', () => {

@@ -58,6 +58,8 @@ export interface SpecInput {
   ipcnsPath?: string;
   /** The pod's shared /dev/shm on the host; absent: a tmpfs of the container's own. */
   shmPath?: string;
+  /** Another container's PID namespace (`/proc/<pid>/ns/pid`) to join; absent: a new one. */
+  pidnsPath?: string;
   /** Host paths of the sandbox's /etc files. */
   etc: { hosts: string; resolvConf: string; hostname: string };
 }
@@ -150,7 +152,7 @@ export function buildSpec(inp: SpecInput): { ok: true; spec: OciSpec } | { ok: f
   for (const m of user) mounts.push(userMount(m));
 
   const namespaces: { type: string; path?: string }[] = [{ type: 'mount' }];
-  if (!sandbox.linux.security.hostPID) namespaces.push({ type: 'pid' });
+  if (!sandbox.linux.security.hostPID) namespaces.push(inp.pidnsPath ? { type: 'pid', path: inp.pidnsPath } : { type: 'pid' });
   if (!sandbox.linux.security.hostIPC) namespaces.push(inp.ipcnsPath ? { type: 'ipc', path: inp.ipcnsPath } : { type: 'ipc' });
   if (!hostNetwork) {
     if (!inp.netnsPath) return { ok: false, message: 'the sandbox has no network namespace' };

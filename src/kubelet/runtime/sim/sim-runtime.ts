@@ -188,6 +188,9 @@ export class SimRuntime implements ContainerRuntime, RuntimeService, ImageServic
   async createContainer(podSandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
     const sb = this.sandboxes.get(podSandboxId);
     if (!sb || sb.state !== 'SANDBOX_READY') throw new Error(`sandbox ${podSandboxId} is not ready`);
+    const targetId = config.linux.securityContext?.pidTargetId;
+    const target = targetId ? this.containers.get(targetId) : undefined;
+    if (targetId && (target?.sandboxId !== podSandboxId || target.state !== 'CONTAINER_RUNNING')) throw new Error(`target container ${targetId} is not running in pod sandbox ${podSandboxId}`);
     const id = randomBytes(32).toString('hex');
     const logFile = path.join(sandboxConfig.logDirectory, config.logPath);
     mkdirSync(path.dirname(logFile), { recursive: true });
@@ -311,6 +314,11 @@ export class SimRuntime implements ContainerRuntime, RuntimeService, ImageServic
     return [...this.containers.values()]
       .filter((c) => (!filter.id || c.id === filter.id) && (!filter.podSandboxId || c.sandboxId === filter.podSandboxId) && (!filter.state || c.state === filter.state) && matchesLabels(c.config.labels, filter.labelSelector))
       .map((c) => this.containerStatusOf(c));
+  }
+
+  /** The configuration a container was created with (tests look at what the agent asked for). */
+  containerConfig(id: string): Readonly<ContainerConfig> | undefined {
+    return this.containers.get(id)?.config;
   }
 
   async containerStatus(id: string): Promise<ContainerStatus | undefined> {

@@ -56,7 +56,14 @@ export function validatePodSpec(spec: PodSpecT, path: FieldPath, opts: { isTempl
   const appCtx: ContainerContext = { ...initCtx, role: 'app', portNames: new Set(portNames) };
   (spec.containers ?? []).forEach((c, i) => errs.push(...validateContainer(c, path.child('containers').index(i), appCtx)));
   const ephCtx: ContainerContext = { ...appCtx, role: 'ephemeral', portNames: new Set() };
-  (spec.ephemeralContainers ?? []).forEach((c, i) => errs.push(...validateContainer(c, path.child('ephemeralContainers').index(i), ephCtx)));
+  // An ephemeral container may share the namespaces of a regular or init container, not of another ephemeral one.
+  const targets = new Set([...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.name));
+  (spec.ephemeralContainers ?? []).forEach((c, i) => {
+    const at = path.child('ephemeralContainers').index(i);
+    errs.push(...validateContainer(c, at, ephCtx));
+    const target = (c as { targetContainerName?: string }).targetContainerName;
+    if (target && !targets.has(target)) errs.push(field.notFound(at.child('targetContainerName').text, target));
+  });
 
   const restart = spec.restartPolicy ?? '';
   if (restart === '') errs.push(field.required(path.child('restartPolicy').text, ''));
