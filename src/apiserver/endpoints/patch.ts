@@ -21,14 +21,16 @@ export function patchTypeOf(contentType: string | undefined): PatchType | undefi
   return byContentType[ct];
 }
 
-export function applyPatch(type: Exclude<PatchType, 'apply'> | PatchType, doc: unknown, patch: unknown, opts: { schema: Schema; resolver: SchemaResolver }): unknown {
+/** Applies a patch; with `inPlace` the caller's `doc` is private and becomes (part of) the result. */
+export function applyPatch(type: Exclude<PatchType, 'apply'> | PatchType, doc: unknown, patch: unknown, opts: { schema: Schema; resolver: SchemaResolver; inPlace?: boolean }): unknown {
+  const how = { inPlace: opts.inPlace };
   switch (type) {
     case 'json':
-      return applyJsonPatch(doc, patch);
+      return applyJsonPatch(doc, patch, how);
     case 'merge':
-      return applyMergePatch(doc, patch);
+      return applyMergePatch(doc, patch, how);
     case 'strategic':
-      return applyStrategicMergePatch(doc, patch, opts.schema, opts.resolver);
+      return applyStrategicMergePatch(doc, patch, opts.schema, opts.resolver, how);
     default:
       throw new Error(`patch type ${type} is applied by the field manager`);
   }

@@ -486,7 +486,8 @@ export class ResourceHandlers {
       async (current) => {
         if (!current) throw notFound({ group: ep.rt.group, resource: ep.rt.resource }, name);
         const servedCurrent = toServed(ep, current);
-        const patched = applyPatch(patchType, servedCurrent, patchDoc, { schema, resolver: this.deps.scheme });
+        // The current object handed to this function is a private copy: patched where it lies.
+        const patched = applyPatch(patchType, servedCurrent, patchDoc, { schema, resolver: this.deps.scheme, inPlace: true });
         if (!isObject(patched)) throw badRequest('the patch produced an object that is not a JSON object');
         const p = patched as KubeObject;
         if (p.metadata?.name !== undefined && p.metadata.name !== name) {

@@ -53,6 +53,13 @@ describe('applyJsonPatch', () => {
     });
   }
 
+  test('in place: the document itself is patched', () => {
+    const d = structuredClone(doc);
+    const out = applyJsonPatch(d, [{ op: 'add', path: '/spec/x', value: 1 }, { op: 'remove', path: '/spec/list/0' }], { inPlace: true });
+    assert.equal(out, d);
+    assert.deepEqual([(out as any).spec.x, (out as any).spec.list], [1, [2, 3]]);
+  });
+
   test('a non-array patch is a 400', () => {
     assert.throws(
       () => applyJsonPatch(doc, { op: 'add' }),

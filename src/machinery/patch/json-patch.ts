@@ -246,12 +246,12 @@ function applyOne(doc: Doc, op: JsonPatchOperation): void {
  * undecodable patch, 413 for too many operations, and upstream's 422 when an
  * operation does not apply (cause: a JsonPatchApplyError with the detail).
  */
-export function applyJsonPatch(doc: unknown, patch: unknown): unknown {
+export function applyJsonPatch(doc: unknown, patch: unknown, opts: { inPlace?: boolean } = {}): unknown {
   const ops = decodeJsonPatch(patch);
   if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
     throw new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
   }
-  const d = new Doc(deepClone(doc));
+  const d = new Doc(opts.inPlace ? doc : deepClone(doc));
   try {
     for (const op of ops) applyOne(d, op);
   } catch (err) {

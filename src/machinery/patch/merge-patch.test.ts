@@ -24,6 +24,13 @@ describe('applyMergePatch (RFC 7386)', () => {
       assert.deepEqual(applyMergePatch(c.doc, c.patch), c.want);
       assert.deepEqual(c.doc, docCopy, 'input untouched');
     });
+    test(`${c.name} (in place)`, () => {
+      const doc = structuredClone(c.doc);
+      const out = applyMergePatch(doc, c.patch, { inPlace: true });
+      assert.deepEqual(out, c.want);
+      // An object document is the result itself: no copy was made.
+      if (doc && typeof doc === 'object' && !Array.isArray(doc) && c.patch && typeof c.patch === 'object' && !Array.isArray(c.patch)) assert.equal(out, doc);
+    });
   }
 });
 

@@ -37,11 +37,14 @@ function mergeValue(cur: unknown, patch: unknown): unknown {
   return cur;
 }
 
-/** Applies a merge patch to a copy of doc. A non-object patch replaces the document. */
-export function applyMergePatch(doc: unknown, patch: unknown): unknown {
+/**
+ * Applies a merge patch to a copy of doc (to doc itself with `inPlace`, when the caller's copy is
+ * private). A non-object patch replaces the document.
+ */
+export function applyMergePatch(doc: unknown, patch: unknown, opts: { inPlace?: boolean } = {}): unknown {
   const p = deepClone(patch);
   if (!isJsonObject(p)) return p;
-  const d = isJsonObject(doc) ? deepClone(doc) : {};
+  const d = isJsonObject(doc) ? (opts.inPlace ? doc : deepClone(doc)) : {};
   mergeDocs(d, p);
   return d;
 }

@@ -227,6 +227,16 @@ describe('applyStrategicMergePatch errors', () => {
     assert.deepEqual(out, { a: { b: 1, c: [3] } });
   });
 
+  test('in place: the original becomes the result, the patch is untouched', () => {
+    const original = structuredClone(pod);
+    const patch = { spec: { containers: [{ name: 'app', image: 'z' }] } };
+    const want = strategicMergePatch(structuredClone(pod), patch, podSchema, resolver);
+    const out = strategicMergePatch(original, patch, podSchema, resolver, { inPlace: true });
+    assert.deepEqual(out, want);
+    assert.equal(out, original);
+    assert.deepEqual(patch, { spec: { containers: [{ name: 'app', image: 'z' }] } });
+  });
+
   test('does not mutate its inputs', () => {
     const original = structuredClone(pod);
     const patch = { spec: { containers: [{ name: 'app', image: 'z' }] } };

@@ -509,18 +509,18 @@ function mergeKeyEqual(left: unknown, right: unknown, mergeKey: string): boolean
  * StrategicMergePatchError; use `applyStrategicMergePatch` for the
  * StatusError the server answers with.
  */
-export function strategicMergePatch(original: unknown, patch: unknown, schema: Schema | undefined, resolver: SchemaResolver | undefined): unknown {
-  if (patch === null || patch === undefined) return deepClone(original);
+export function strategicMergePatch(original: unknown, patch: unknown, schema: Schema | undefined, resolver: SchemaResolver | undefined, opts: { inPlace?: boolean } = {}): unknown {
+  if (patch === null || patch === undefined) return opts.inPlace ? original : deepClone(original);
   if (!isJsonObject(patch)) throw badRequestError(`json: cannot unmarshal ${kindOf(patch) === 'boolean' ? 'bool' : kindOf(patch)} into Go value of type map[string]interface {}`);
   const lookup = new Lookup(resolver);
-  const orig = isJsonObject(original) ? deepClone(original) : null;
+  const orig = isJsonObject(original) ? (opts.inPlace ? original : deepClone(original)) : null;
   return new Merger(lookup).mergeMap(orig, deepClone(patch), lookup.meta(schema));
 }
 
 /** strategicMergePatch with failures translated to the StatusError kube-apiserver would answer. */
-export function applyStrategicMergePatch(original: unknown, patch: unknown, schema: Schema | undefined, resolver: SchemaResolver | undefined): unknown {
+export function applyStrategicMergePatch(original: unknown, patch: unknown, schema: Schema | undefined, resolver: SchemaResolver | undefined, opts: { inPlace?: boolean } = {}): unknown {
   try {
-    return strategicMergePatch(original, patch, schema, resolver);
+    return strategicMergePatch(original, patch, schema, resolver, opts);
   } catch (err) {
     if (err instanceof StrategicMergePatchError) throw err.toStatusError();
     throw err;
