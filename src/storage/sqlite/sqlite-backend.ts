@@ -1,10 +1,11 @@
 /**
  * The embedded default backend: a log-structured table in SQLite, shaped like
  * kine's. Every write appends one row whose id is the write's revision; the
- * newest row per name is the key's current value; a unique index on
- * (name, prev_revision) makes compare-and-swap atomic even if another
- * connection races us. History is kept until compaction, which runs on a
- * timer and then hands the freed pages back to the file system.
+ * newest row per name is the key's current value. A write reads that row and
+ * appends the next inside a BEGIN IMMEDIATE transaction, so compare-and-swap
+ * is atomic even against another connection to the file. History is kept until
+ * compaction, which runs on a timer and then hands the freed pages back to
+ * the file system.
  *
  * Writes commit in groups: the first write opens a transaction, every write
  * made until the event loop's next check phase joins it, and one COMMIT ends
