@@ -213,7 +213,7 @@ export function containerScenarios(getEnv: () => ContainerScenarioEnv): void {
     assert.match(events, /Killing: Container c failed liveness probe, will be restarted/);
   });
 
-  test('4. configMap and secret as volumes and env; an emptyDir shared by two containers', async () => {
+  test('4. configMap and secret as volumes and env; an emptyDir and the process namespace shared by two containers', async () => {
     const ns = await newNamespace('ctr-vol');
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { greeting: 'hello', 'app.conf': 'mode=fast\n' } };
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, stringData: { password: 's3cret' } };
@@ -223,6 +223,7 @@ export function containerScenarios(getEnv: () => ContainerScenarioEnv): void {
       metadata: { name: 'vols' },
       spec: {
         terminationGracePeriodSeconds: 1,
+        shareProcessNamespace: true,
         volumes: [
           { name: 'cfg', configMap: { name: 'settings' } },
           { name: 'sec', secret: { secretName: 'creds' } },
@@ -253,6 +254,10 @@ export function containerScenarios(getEnv: () => ContainerScenarioEnv): void {
     assert.equal(await ex('writer', 'cat /etc/cfg/greeting; echo; cat /etc/cfg/app.conf; cat /etc/sec/password'), 'hello\nmode=fast\ns3cret');
     assert.equal(await ex('writer', 'echo "$GREETING $PASSWORD"'), 'hello s3cret\n');
     await pollUntil('the writer note in the reader', async () => ((await ex('reader', 'cat /data/note 2>/dev/null || true')) === 'written by writer\n' ? true : undefined), { timeoutMs: 10_000, intervalMs: 250 });
+    // shareProcessNamespace: the reader sees the writer's process (both run `sleep 3600`) under a PID 1 of the pod's own.
+    const procs = (await ex('reader', 'for p in /proc/[0-9]*; do echo "$(basename $p) $(tr "\\0" " " < $p/cmdline)"; done')).split('\n').map((l) => l.trim());
+    assert.equal(procs.filter((l) => /^\d+ sleep 3600$/.test(l)).length, 2, procs.join('\n'));
+    assert.ok(!procs.some((l) => /^1 sleep 3600$/.test(l)), procs.join('\n'));
   });
 
   let deployNs = '';

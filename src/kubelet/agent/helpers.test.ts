@@ -5,7 +5,7 @@ import { Backoff, formatDuration } from './backoff.js';
 import { parseResolvConf, podDNSConfig } from './dns.js';
 import { podPhase } from './pod-status.js';
 import { podQOSClass } from './qos.js';
-import { linuxResources, securityContext } from './runtime-config.js';
+import { linuxResources, sandboxConfig, securityContext } from './runtime-config.js';
 
 describe('Backoff', () => {
   test('first failure restarts at once, then 10s doubling to the 5 minute cap', () => {
@@ -103,6 +103,12 @@ describe('container translation', () => {
     ['named image user cannot be verified', { metadata: { name: 'p', namespace: 'n', uid: 'u' }, spec: { securityContext: { runAsNonRoot: true }, containers: [] } }, 'nobody', /non-numeric user \(nobody\)/],
     ['numeric non-root image user is fine', { metadata: { name: 'p', namespace: 'n', uid: 'u' }, spec: { securityContext: { runAsNonRoot: true }, containers: [] } }, '65534', undefined],
   ];
+  test('the pod\'s namespace choices reach the sandbox', () => {
+    const pod = (spec: Partial<NonNullable<PodT['spec']>>): PodT => ({ metadata: { name: 'p', namespace: 'n', uid: 'u' }, spec: { containers: [], ...spec } });
+    const sec = (p: PodT) => sandboxConfig(p, { rootDir: '/r', attempt: 0 }).linux.security;
+    assert.deepEqual(sec(pod({})), { hostNetwork: false, hostPID: false, hostIPC: false, sharePID: false });
+    assert.deepEqual(sec(pod({ shareProcessNamespace: true, hostIPC: true })), { hostNetwork: false, hostPID: false, hostIPC: true, sharePID: true });
+  });
   for (const [name, pod, user, want] of nonRoot) {
     test(name, () => {
       const r = securityContext(pod, { name: 'c' }, user);

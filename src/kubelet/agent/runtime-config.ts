@@ -68,7 +68,7 @@ export function sandboxConfig(pod: PodT, inp: SandboxInputs): PodSandboxConfig {
     portMappings: ports,
     labels: podLabels(pod),
     annotations: { ...(m.annotations ?? {}) },
-    linux: { security: { hostNetwork: spec.hostNetwork === true, hostPID: spec.hostPID === true, hostIPC: spec.hostIPC === true } },
+    linux: { security: { hostNetwork: spec.hostNetwork === true, hostPID: spec.hostPID === true, hostIPC: spec.hostIPC === true, sharePID: spec.shareProcessNamespace === true } },
   };
   if (inp.dns) cfg.dnsConfig = inp.dns;
   const sysctls = spec.securityContext?.sysctls;

@@ -29,6 +29,7 @@ export const CONFORMANCE_CASES = [
   'an OOM kill is told apart from a SIGKILL',
   'stats are non-zero for a running container',
   "a container can join another's PID namespace",
+  'containers of a pod that shares its PID namespace see each other',
   'a new instance on the same state adopts running containers',
   'teardown leaves nothing behind',
 ] as const;
@@ -469,6 +470,32 @@ export function runtimeConformance(name: string, factory: () => Promise<Conforma
           'a stopped target has no PID namespace to join',
         );
       });
+    });
+
+    theCase('containers of a pod that shares its PID namespace see each other', async () => {
+      const listing = 'for p in /proc/[0-9]*; do echo "$(basename $p) $(tr "\\0" " " < $p/cmdline)"; done';
+      const cfg = sandboxConfig(`sharepid-${suffix()}`, { linux: { security: { hostNetwork: false, sharePID: true } } });
+      const sb = await rt.runPodSandbox(cfg);
+      sandboxes.add(sb);
+      const app = await run(sb, cfg, containerConfig('app', { command: ['sleep', '600'] }));
+      const look = await run(sb, cfg, containerConfig('look', { command: ['sh', '-c', listing] }));
+      assert.equal((await waitExited(look)).exitCode, 0);
+      const lines = (await waitLog(() => rt.containerStatus(look), (l) => l.some((x) => / sleep 600 ?$/.test(x.text)), 'the other container in the listing')).map((l) => l.text.trim());
+      // PID 1 is the sandbox's holder (pause), neither container's command.
+      const init = lines.find((l) => l.startsWith('1 '));
+      assert.ok(init && !init.includes('sleep 600') && !init.includes('/proc/'), JSON.stringify(lines));
+      // Not shared: a pod of its own sees only itself.
+      await withPod('ownpid', async (sb2, cfg2) => {
+        const alone = await run(sb2, cfg2, containerConfig('alone', { command: ['sh', '-c', listing] }));
+        await waitExited(alone);
+        const own = (await waitLog(() => rt.containerStatus(alone), (l) => l.length > 0, 'the listing')).map((l) => l.text.trim());
+        assert.ok(!own.some((l) => l.includes('sleep 600')), JSON.stringify(own));
+      });
+      await rt.stopPodSandbox(sb);
+      assert.equal((await rt.containerStatus(app))?.state, 'CONTAINER_EXITED');
+      await rt.removePodSandbox(sb);
+      sandboxes.delete(sb);
+      if ((fx.hostResources ?? process.platform === 'linux') && process.platform === 'linux') assert.deepEqual(hostLeftovers([sb, app, look]), []);
     });
 
     theCase('stats are non-zero for a running container', async () => {

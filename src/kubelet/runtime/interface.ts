@@ -44,6 +44,8 @@ export interface LinuxSandboxSecurity {
   hostNetwork: boolean;
   hostPID?: boolean;
   hostIPC?: boolean;
+  /** The pod's containers share one PID namespace (pod.spec.shareProcessNamespace; CRI NamespaceMode POD). */
+  sharePID?: boolean;
 }
 
 export interface PodSandboxConfig {

@@ -49,6 +49,8 @@ describe('cri pod sandbox config', () => {
     { name: 'pod network, per-container pid', security: {}, want: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } },
     { name: 'hostNetwork', security: { hostNetwork: true }, want: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' } },
     { name: 'hostPID and hostIPC', security: { hostPID: true, hostIPC: true }, want: { network: 'POD', pid: 'NODE', ipc: 'NODE' } },
+    { name: 'shareProcessNamespace', security: { sharePID: true }, want: { network: 'POD', pid: 'POD', ipc: 'POD' } },
+    { name: 'hostPID wins over sharing', security: { sharePID: true, hostPID: true }, want: { network: 'POD', pid: 'NODE', ipc: 'POD' } },
   ];
   for (const c of cases) {
     test(`namespace options: ${c.name}`, () => {
@@ -120,6 +122,8 @@ describe('cri container config', () => {
     const targeted = { ...base, linux: { securityContext: { pidTargetId: 'c0ffee' } } };
     const w = containerConfigToWire(targeted, sandbox()) as Record<string, any>;
     assert.deepEqual(w.linux.security_context.namespace_options, { network: 'POD', pid: 'TARGET', ipc: 'POD', target_id: 'c0ffee' });
+    const shared = containerConfigToWire(targeted, sandbox({ sharePID: true })) as Record<string, any>;
+    assert.deepEqual(shared.linux.security_context.namespace_options, { network: 'POD', pid: 'POD', ipc: 'POD' }, 'a shared namespace already holds the target');
     const host = containerConfigToWire(targeted, sandbox({ hostPID: true })) as Record<string, any>;
     assert.deepEqual(host.linux.security_context.namespace_options, { network: 'POD', pid: 'NODE', ipc: 'POD' });
   });

@@ -111,12 +111,12 @@ function podSandboxMetadataToWire(m: PodSandboxConfig['metadata']): WireMetadata
 /**
  * The namespace options kubelet sends for a pod: network and IPC are the
  * pod's unless the host's are asked for; the PID namespace is per container
- * (the v1 PodSpec default) unless hostPID.
+ * (the v1 PodSpec default) unless hostPID or shareProcessNamespace.
  */
 export function namespaceOptionsToWire(security: PodSandboxConfig['linux']['security']): { network: string; pid: string; ipc: string } {
   return {
     network: security.hostNetwork ? 'NODE' : 'POD',
-    pid: security.hostPID ? 'NODE' : 'CONTAINER',
+    pid: security.hostPID ? 'NODE' : security.sharePID ? 'POD' : 'CONTAINER',
     ipc: security.hostIPC ? 'NODE' : 'POD',
   };
 }

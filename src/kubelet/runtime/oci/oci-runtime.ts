@@ -6,7 +6,7 @@
  * directory adopts what an earlier one started.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, type FSWatcher, mkdirSync, openSync, readFileSync, rmSync, statSync, watch, write } from 'node:fs';
+import { closeSync, existsSync, type FSWatcher, mkdirSync, openSync, rmSync, statSync, watch, write } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -25,6 +25,8 @@ import { admitHostports, Hostports, hostportSandbox } from './hostports.js';
 import { type Cidr, Ipam, parseCidr } from './ipam.js';
 import type { LayerSource } from './layer-source.js';
 import { createPodIpc, podIpcPaths, releaseNsDir, removePodIpc } from './pod-ipc.js';
+import { podPidNamespacePath, startPodPidNamespace, stopPodPidNamespace } from './pod-pid.js';
+import { readText } from './read-text.js';
 import { ensureBridge, hostVethName, netnsName, netnsPath, type NetworkOptions, removeBridge, setupPodNetwork, teardownPodNetwork } from './network.js';
 import { mustRun, runCommand } from './run-command.js';
 import { parseExitFile, shimAlive, spawnShim } from './shim.js';
@@ -181,6 +183,10 @@ export class OciRuntimeService implements RuntimeService {
         rec.hostVeth = hostVethName(id);
       }
       if (!config.linux.security.hostIPC) rec.ipc = podIpcPaths(this.nsDir, id);
+      if (config.linux.security.sharePID && !config.linux.security.hostPID) {
+        rec.pidns = await startPodPidNamespace(id);
+        this.store.saveSandbox(rec);
+      }
       // Names are recorded before what they name exists (tearing down skips what is missing): one write covers a failure at any point.
       this.store.saveSandbox(rec);
       // The network and the IPC namespace are independent; each settles before a failure is undone.
@@ -226,6 +232,7 @@ export class OciRuntimeService implements RuntimeService {
     }
     await this.ipam?.release(rec.id);
     if (rec.ipc) await removePodIpc(rec.ipc);
+    if (rec.pidns) stopPodPidNamespace(rec.pidns, rec.id);
     rec.state = 'SANDBOX_NOTREADY';
     this.store.saveSandbox(rec);
   }
@@ -304,7 +311,7 @@ export class OciRuntimeService implements RuntimeService {
       );
       if (!user.ok) throw new Error(user.message);
       const sdir = this.store.sandboxDir(sb.id);
-      const pidnsPath = sec.pidTargetId && !sb.config.linux.security.hostPID ? this.pidNamespaceOf(sb.id, sec.pidTargetId) : undefined;
+      const pidnsPath = this.pidNamespaceFor(sb, sec.pidTargetId);
       const spec = buildSpec({
         config,
         sandbox: sb.config,
@@ -329,6 +336,18 @@ export class OciRuntimeService implements RuntimeService {
       throw e;
     }
     return id;
+  }
+
+  /** The PID namespace a new container joins: the pod's when it shares one, else a target's; undefined: its own. */
+  private pidNamespaceFor(sb: SandboxRecord, targetId: string | undefined): string | undefined {
+    const sec = sb.config.linux.security;
+    if (sec.hostPID) return undefined;
+    if (sb.pidns) {
+      const p = podPidNamespacePath(sb.pidns);
+      if (!p) throw new Error(`the PID namespace of pod sandbox ${sb.id} is gone`);
+      return p;
+    }
+    return targetId ? this.pidNamespaceOf(sb.id, targetId) : undefined;
   }
 
   /** The PID namespace of a running container of the sandbox, by its process's /proc entry. */
@@ -860,14 +879,6 @@ function uniquePrefix<T>(m: Map<string, T>, prefix: string): T | undefined {
     found = v;
   }
   return found;
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 function mtime(file: string): number | undefined {

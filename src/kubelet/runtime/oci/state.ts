@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerConfig, PodSandboxConfig, SandboxState } from '../interface.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
+import type { PodPidNamespace } from './pod-pid.js';
 
 export interface SandboxRecord {
   id: string;
@@ -19,6 +20,8 @@ export interface SandboxRecord {
   hostVeth?: string;
   /** The pod's IPC namespace and /dev/shm (absent with hostIPC). */
   ipc?: { ipcns: string; shm: string };
+  /** The PID namespace the pod's containers share (shareProcessNamespace), and the process that holds it. */
+  pidns?: PodPidNamespace;
   /** Parent of the pod's container cgroups, relative to each hierarchy. */
   cgroupParent: string;
   /** The parent is ours to remove (not one the agent named). */
