@@ -385,6 +385,15 @@ export class APIServer {
    */
   private async impersonate(req: Req, requester: UserInfo): Promise<UserInfo> {
     const h = req.headers;
+    // Nearly every request impersonates nobody: one pass over the header names settles it.
+    let asked = false;
+    for (const k in h) {
+      if (k.startsWith('impersonate-')) {
+        asked = true;
+        break;
+      }
+    }
+    if (!asked) return requester;
     const username = headerValue(h, 'impersonate-user');
     const rawGroups = h['impersonate-group'];
     const groups = (Array.isArray(rawGroups) ? rawGroups : rawGroups ? [rawGroups] : []).flatMap((g) => g.split(',').map((x) => x.trim())).filter(Boolean);

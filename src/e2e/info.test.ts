@@ -243,6 +243,12 @@ describe('kubectl describe, explain, discovery, auth', { skip }, () => {
     assert.deepEqual([j.apiVersion, j.kind, j.status.userInfo.username], ['authentication.k8s.io/v1', 'SelfSubjectReview', 'system:admin']);
   });
 
+  test('auth whoami as another user (impersonation headers)', async () => {
+    assert.equal(await s.k(['auth', 'whoami', '--as=jane', '--as-group=devs', '--as-group=ops']), 'ATTRIBUTE   VALUE\nUsername    jane\nGroups      [devs ops system:authenticated]\n');
+    const j = JSON.parse(await s.k(['auth', 'whoami', '--as=jane', '--as-uid=42', '-o', 'json'])) as { status: { userInfo: { username: string; uid?: string; groups: string[] } } };
+    assert.deepEqual(j.status.userInfo, { username: 'jane', uid: '42', groups: ['system:authenticated'] });
+  });
+
   test('auth can-i: the admin may', async () => {
     const cases: { args: string[]; out: string }[] = [
       { args: ['create', 'pods'], out: 'yes\n' },

@@ -14,8 +14,17 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+let lastSecond = NaN;
+let lastRFC3339 = '';
+
+/** Whole seconds: every write records one, and within a second the text is the same (kept from the last call). */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastRFC3339 = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastRFC3339;
 }
 
 export function rfc3339Micro(ms: number): string {
