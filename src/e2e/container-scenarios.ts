@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { type TestServer, freePort } from '../testing/server-harness.js';
@@ -181,6 +182,17 @@ export function containerScenarios(getEnv: () => ContainerScenarioEnv): void {
     assert.equal((await server().k(['logs', '-n', webNs, 'web', '-c', 'dbg2'])).trim(), 'httpd -f -p 8080 -h /www');
     // The app container ran on, unrestarted.
     assert.equal(await jsonpath(webNs, 'pod/web', '{.status.containerStatuses[0].restartCount}'), '0');
+
+    // kubectl debug node/…: a pod in the host's PID, network and IPC namespaces, with the host's root at /host.
+    const node = (await server().k(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    const nd = await server().kubectl(['debug', '-n', webNs, `node/${node}`, `--image=${getEnv().image1}`, '--', 'sh', '-c', 'echo "pid1=$(cat /proc/1/comm) host=$(hostname) root=$(cat /host/proc/1/comm)"']);
+    assert.equal(nd.code, 0, nd.stderr);
+    const debugPod = /Creating debugging pod (\S+) with container/.exec(nd.stdout + nd.stderr)?.[1];
+    assert.ok(debugPod, nd.stdout + nd.stderr);
+    await pollUntil('the node debugging pod to finish', async () => ((await jsonpath(webNs, `pod/${debugPod}`, '{.status.phase}')) === 'Succeeded' ? true : undefined), { timeoutMs: 30_000, intervalMs: 250 });
+    const hostInit = readFileSync('/proc/1/comm', 'utf8').trim();
+    assert.equal((await server().k(['logs', '-n', webNs, debugPod])).trim(), `pid1=${hostInit} host=${os.hostname()} root=${hostInit}`);
+    await server().k(['delete', 'pod', '-n', webNs, debugPod, '--wait=false']);
   });
 
   test('3. OOMKilled, CrashLoopBackOff with growing restarts, liveness restarts', async () => {

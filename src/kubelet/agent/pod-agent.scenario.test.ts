@@ -241,8 +241,10 @@ describe('PodAgent against an API server with the sim runtime', () => {
     assert.ok((await eventsOf('dbg')).some((e) => e.reason === 'Failed' && e.message === 'Error: unable to find target container setup'));
     await addEphemeral({ name: 'shell', targetContainerName: 'main', command: ['httpd', '-f'] });
     await until('shell to run', async () => ((await pods.get('dbg')).status?.ephemeralContainerStatuses?.find((s) => s.name === 'shell')?.state?.running ? true : undefined));
-    const main = (await runtime.listContainers({})).find((c) => c.metadata.name === 'main' && c.state === 'CONTAINER_RUNNING');
-    const shell = (await runtime.listContainers({})).find((c) => c.metadata.name === 'shell');
+    // Other tests' pods have containers named main too: this pod's only.
+    const mine = await runtime.listContainers({ labelSelector: { 'io.kubernetes.pod.name': 'dbg', 'io.kubernetes.pod.namespace': NS } });
+    const main = mine.find((c) => c.metadata.name === 'main' && c.state === 'CONTAINER_RUNNING');
+    const shell = mine.find((c) => c.metadata.name === 'shell');
     assert.ok(main && shell);
     assert.equal(runtime.containerConfig(shell.id)?.linux.securityContext?.pidTargetId, main.id);
     assert.equal(runtime.containerConfig(main.id)?.linux.securityContext?.pidTargetId, undefined);
