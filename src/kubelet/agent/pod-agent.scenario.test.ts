@@ -251,6 +251,26 @@ describe('PodAgent against an API server with the sim runtime', () => {
     await pods.delete('dbg', { gracePeriodSeconds: 0 });
   });
 
+  test('a sandbox that dies is replaced: SandboxChanged, and the containers run again in the new one', async () => {
+    await pods.create(pod('phoenix', { containers: [{ name: 'main', image: 'present:1.0', command: ['httpd', '-f'] }] }));
+    await waitStatus('phoenix', 'Running');
+    const first = (await runtime.listPodSandbox({ labelSelector: { 'io.kubernetes.pod.name': 'phoenix' } }))[0]!;
+    // As a dead pause container: the sandbox is not ready and its containers were killed with it.
+    await runtime.stopPodSandbox(first.id);
+    const replaced = await until('a new sandbox', async () => {
+      const ready = (await runtime.listPodSandbox({ labelSelector: { 'io.kubernetes.pod.name': 'phoenix' }, state: 'SANDBOX_READY' }))[0];
+      return ready && ready.id !== first.id ? ready : undefined;
+    });
+    assert.equal(replaced.metadata.attempt, 1);
+    const st = await until('main running again', async () => {
+      const cs = (await pods.get('phoenix')).status?.containerStatuses?.[0];
+      return cs?.state?.running && cs.restartCount === 1 ? cs : undefined;
+    });
+    assert.equal(st.lastState?.terminated?.exitCode, 137);
+    assert.ok((await eventsOf('phoenix')).some((e) => e.reason === 'SandboxChanged' && e.message === 'Pod sandbox changed, it will be killed and re-created.'));
+    await pods.delete('phoenix', { gracePeriodSeconds: 0 });
+  });
+
   test('a missing image shows ErrImagePull, then ImagePullBackOff', async () => {
     await pods.create(pod('noimage', { containers: [{ name: 'main', image: 'nonexistent:1.0' }] }));
     const seen = new Set<string>();

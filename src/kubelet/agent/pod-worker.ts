@@ -291,7 +291,9 @@ export class PodWorker {
     }
 
     if (plan.createSandbox && mounts) {
-      for (const s of sandboxes) if (s.state === 'SANDBOX_READY') await rt.stopPodSandbox(s.id);
+      if (sandboxes.length) this.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+      // Every earlier sandbox, a dead one too: what it still holds (addresses, mounts) is released.
+      for (const s of sandboxes) await rt.stopPodSandbox(s.id);
       const created = await this.createSandbox(pod, sandboxes[0] ? sandboxes[0].metadata.attempt + 1 : 0);
       if (created) {
         ({ sandboxes, containers } = await this.observe());

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -8,6 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import type { ContainerConfig, ContainerStatus, PodSandboxConfig } from '../interface.js';
 import { readCriLog } from '../conformance.js';
 import { natChain } from './network.js';
+import { pidHolderMarker } from './pod-pid.js';
+import { readText } from './read-text.js';
 import { createOciTestEnv, ociSkipReason, type OciTestEnv } from './test-env.js';
 
 const skip = ociSkipReason();
@@ -129,6 +131,34 @@ describe('oci runtime specifics', { skip: skip ?? false }, () => {
     const b = await runToExit(p, cc('ipc-b', { command: ['sh', '-c', 'cat /dev/shm/note; readlink /proc/self/ns/ipc'] }));
     assert.deepEqual(b.out, ['shared', a.out[0]]);
     assert.notEqual(a.out[0], execFileSync('readlink', ['/proc/self/ns/ipc'], { encoding: 'utf8' }).trim(), 'not the host\'s');
+  });
+
+  test('a sandbox whose namespaces are gone is not ready', async () => {
+    const ready = async (id: string) => [(await rt().podSandboxStatus(id))?.state, (await rt().listPodSandbox({ id, state: 'SANDBOX_READY' })).length];
+    // The process holding a shared PID namespace killed: the pod's processes went with it.
+    const cfg = { ...sandboxConfig(), linux: { security: { hostNetwork: false, sharePID: true } } };
+    const shared = await rt().runPodSandbox(cfg);
+    pods.add(shared);
+    assert.deepEqual(await ready(shared), ['SANDBOX_READY', 1]);
+    const marker = pidHolderMarker(shared);
+    const holders = readdirSync('/proc').filter((d) => /^\d+$/.test(d) && readText(`/proc/${d}/cmdline`).includes(marker));
+    assert.equal(holders.length, 1, 'one process holds the namespace');
+    process.kill(Number(holders[0]), 'SIGKILL');
+    await waitFor('the PID namespace to end', async () => (await rt().podSandboxStatus(shared))?.state === 'SANDBOX_NOTREADY');
+    assert.deepEqual(await ready(shared), ['SANDBOX_NOTREADY', 0]);
+    await assert.rejects(rt().createContainer(shared, cc('late', { command: ['true'] }), cfg), /is not ready/);
+    // The network namespace gone, as after a reboot.
+    const p = await pod();
+    assert.deepEqual(await ready(p.id), ['SANDBOX_READY', 1]);
+    const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]!).find((n) => n && n.includes(p.id.slice(0, 12)));
+    assert.ok(netns, 'the sandbox has a named network namespace');
+    execFileSync('ip', ['netns', 'del', netns]);
+    assert.deepEqual(await ready(p.id), ['SANDBOX_NOTREADY', 0]);
+    // Both are torn down as any other.
+    for (const id of [shared, p.id]) {
+      await rt().removePodSandbox(id);
+      pods.delete(id);
+    }
   });
 
   test('a missing binary is a StartError', async () => {

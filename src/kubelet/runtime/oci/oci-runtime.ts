@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { type Logger, silentLogger } from '../../../machinery/log.js';
 import type {
   ContainerConfig, ContainerFilter, ContainerState, ContainerStats, ContainerStatus, ExecSyncResult, ImageService, PodSandboxConfig,
-  PodSandboxFilter, PodSandboxStatus, RuntimeService, RuntimeStatus, RuntimeVersion, StreamOptions, StreamSession,
+  PodSandboxFilter, PodSandboxStatus, SandboxState, RuntimeService, RuntimeStatus, RuntimeVersion, StreamOptions, StreamSession,
 } from '../interface.js';
 import { hostBoundingSet } from './capabilities.js';
 import { cgroupPids, CGROUP_MOUNT, createCgroup, isCgroupV1, memoryScopeHook, oomKillCount, readStats, removeCgroup, removeEmptyCgroup } from './cgroups.js';
@@ -162,6 +162,7 @@ export class OciRuntimeService implements RuntimeService {
       id,
       config,
       createdAt: this.now(),
+      // Ready from the start, so that hostPort admission counts it while it is being set up.
       state: 'SANDBOX_READY',
       cgroupParent: parent || `${this.cgroupRoot}/${id}`,
       ownsCgroupParent: !parent,
@@ -255,18 +256,31 @@ export class OciRuntimeService implements RuntimeService {
     const out: PodSandboxStatus[] = [];
     for (const rec of this.store.sandboxes.values()) {
       if (filter?.id && !rec.id.startsWith(filter.id)) continue;
-      if (filter?.state && rec.state !== filter.state) continue;
       if (!matchesLabels(rec.config.labels, filter?.labelSelector)) continue;
-      out.push(this.sandboxStatusOf(rec));
+      const st = this.sandboxStatusOf(rec);
+      if (filter?.state && st.state !== filter.state) continue;
+      out.push(st);
     }
     return out;
+  }
+
+  /**
+   * A ready sandbox whose namespaces are gone (the node rebooted, or someone killed the process holding
+   * the pod's PID namespace) is not ready any more, as one whose pause container died: the agent then
+   * replaces it.
+   */
+  private sandboxState(rec: SandboxRecord): SandboxState {
+    if (rec.state !== 'SANDBOX_READY') return rec.state;
+    if (rec.netns && !existsSync(netnsPath(rec.netns))) return 'SANDBOX_NOTREADY';
+    if (rec.pidns && !podPidNamespacePath(rec.pidns)) return 'SANDBOX_NOTREADY';
+    return 'SANDBOX_READY';
   }
 
   private sandboxStatusOf(rec: SandboxRecord): PodSandboxStatus {
     return {
       id: rec.id,
       metadata: rec.config.metadata,
-      state: rec.state,
+      state: this.sandboxState(rec),
       createdAt: rec.createdAt,
       ...(rec.ip ? { ip: rec.ip } : {}),
       labels: rec.config.labels,
@@ -279,7 +293,7 @@ export class OciRuntimeService implements RuntimeService {
   async createContainer(podSandboxId: string, config: ContainerConfig, _sandboxConfig: PodSandboxConfig): Promise<string> {
     const sb = this.sandbox(podSandboxId);
     if (!sb) throw new Error(`pod sandbox ${podSandboxId} not found`);
-    if (sb.state !== 'SANDBOX_READY') throw new Error(`pod sandbox ${podSandboxId} is not ready`);
+    if (this.sandboxState(sb) !== 'SANDBOX_READY') throw new Error(`pod sandbox ${podSandboxId} is not ready`);
     const layers = await this.opts.layers.layersFor(config.image);
     if (layers.lowerDirs.length === 0) throw new Error(`image ${config.image} has no layers`);
     const img = await this.opts.images.imageStatus({ image: config.image }).catch(() => undefined);
