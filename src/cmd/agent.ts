@@ -27,6 +27,7 @@ import { type Clock, realClock } from '../machinery/clock.js';
 import type { Logger } from '../machinery/log.js';
 import { type FlagSpec, UsageError, formatUsage, ipFlag, parseFlags, portFlag, loggerFlag } from './flags.js';
 import { userAgent } from './version.js';
+import { lockDataDir } from './data-dir.js';
 
 export function defaultAgentDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/k8ts' : path.join(os.homedir(), '.k8ts');
@@ -272,9 +273,15 @@ export async function runAgent(argv: string[]): Promise<number> {
   const dataDir = path.resolve(String(values['data-dir'] ?? defaultAgentDataDir()));
   const rootDir = path.join(dataDir, 'agent');
   if (values.cleanup) {
+    // Not under a running agent's feet (nor a server's local one).
+    const lock = existsSync(dataDir) ? lockDataDir(dataDir, 'agent') : undefined;
+    if (lock && !lock.ok) {
+      logger.error(lock.message, { dir: dataDir });
+      return 1;
+    }
     const endpoint = values['container-runtime-endpoint'] as string | undefined;
     const choice = endpoint ? chooseRuntime(endpoint) : undefined;
-    const done = await cleanupNodeAgent(rootDir, logger, choice?.kind === 'cri' ? { criEndpoint: choice.endpoint } : {});
+    const done = await cleanupNodeAgent(rootDir, logger, choice?.kind === 'cri' ? { criEndpoint: choice.endpoint } : {}).finally(() => lock?.release());
     if (!done.ok) {
       logger.error('cleanup incomplete', { err: done.message });
       return 1;
@@ -307,6 +314,12 @@ export async function runAgent(argv: string[]): Promise<number> {
   }
   const nodeName = String(values['node-name'] ?? os.hostname()).toLowerCase();
   const nodeIP = String(values['node-ip'] ?? firstIPv4());
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const lock = lockDataDir(dataDir, 'agent');
+  if (!lock.ok) {
+    logger.error(lock.message, { dir: dataDir });
+    return 1;
+  }
 
   const joined = await joinCluster({
     server: serverURL,
@@ -359,6 +372,7 @@ export async function runAgent(argv: string[]): Promise<number> {
     );
   } finally {
     transport.close();
+    lock.release();
   }
   return 0;
 }

@@ -8,13 +8,14 @@
  * controller-manager arguments) is in src/e2e/server-flags.test.ts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { errorLine, k8ts } from '../testing/cli.js';
 import { freePort } from '../testing/server-harness.js';
+import { lockDataDir } from './data-dir.js';
 
 const parallel = { concurrency: 4 };
 
@@ -129,6 +130,36 @@ describe('k8ts server refuses bad input', () => {
       } finally {
         await new Promise((resolve) => held.close(resolve));
       }
+    });
+    test('a data dir another server or agent is using', async () => {
+      const d = dataDir();
+      mkdirSync(d, { recursive: true });
+      const msg = (role: string) => new RegExp(`"the data dir ${d} is in use by another k8ts ${role}: stop it first, or pick another --data-dir" dir=${d}`);
+      // Held here as a running server holds it.
+      const held = lockDataDir(d, 'server');
+      assert.ok(held.ok);
+      try {
+        await startError([], msg('server'), { dataDir: d });
+      } finally {
+        held.release();
+      }
+      // A server with a local agent also needs the agent's lock; agent --cleanup too.
+      const agent = lockDataDir(d, 'agent');
+      assert.ok(agent.ok);
+      try {
+        const r = await server([], { dataDir: d, agent: true });
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(errorLine(r.stderr), msg('agent'));
+        const c = await k8ts(['agent', '--data-dir', d, '--cleanup']);
+        assert.equal(c.code, 1, c.stderr);
+        assert.match(errorLine(c.stderr), msg('agent'));
+      } finally {
+        agent.release();
+      }
+      // Released (as the kernel releases it when a holder dies), the dir is free again.
+      const again = lockDataDir(d, 'server');
+      assert.ok(again.ok);
+      if (again.ok) again.release();
     });
     test('a --write-kubeconfig that cannot be written', () => startError(['--write-kubeconfig', path.join(notADir, 'kubeconfig')], new RegExp(`"cannot write kubeconfig" file=${notADir}/kubeconfig err="E(EXIST|NOTDIR)`)));
   });

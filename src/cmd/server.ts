@@ -43,6 +43,7 @@ import { firstIPv4 } from '../kubelet/node/host-info.js';
 import { openBackend } from '../storage/factory.js';
 import { instrumentBackend } from '../storage/metrics.js';
 import { userAgent, versionInfo } from './version.js';
+import { type DataDirLock, lockDataDir } from './data-dir.js';
 
 function localAddress(): string {
   for (const list of Object.values(os.networkInterfaces())) {
@@ -60,6 +61,17 @@ export async function runServer(o: ServerOptions): Promise<number> {
   } catch (err) {
     logger.error('cannot create the data dir', { dir: dataDir, err: (err as Error).message });
     return 1;
+  }
+  // The local agent keeps its state under this data dir too: a separate `k8ts agent` there is refused as well.
+  const locks: DataDirLock[] = [];
+  for (const role of values['disable-agent'] ? (['server'] as const) : (['server', 'agent'] as const)) {
+    const lock = lockDataDir(dataDir, role);
+    locks.push(lock);
+    if (!lock.ok) {
+      logger.error(lock.message, { dir: dataDir });
+      for (const l of locks) if (l.ok) l.release();
+      return 1;
+    }
   }
 
   const sans = (values['tls-san'] as string[]) ?? [];
@@ -204,6 +216,7 @@ export async function runServer(o: ServerOptions): Promise<number> {
         for (const t of transports) t.close();
         await server.stop();
         await backend.dispose();
+        for (const l of locks) if (l.ok) l.release();
         resolve(code);
       })();
     };
