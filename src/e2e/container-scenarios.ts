@@ -175,6 +175,10 @@ export function containerScenarios(getEnv: () => ContainerScenarioEnv): void {
     assert.equal(debug.code, 0, debug.stderr);
     await pollUntil('the debug container to be reported terminated', async () => ((await jsonpath(webNs, 'pod/web', '{.status.ephemeralContainerStatuses[0].state.terminated.exitCode}')) === '0' ? true : undefined), { timeoutMs: 30_000, intervalMs: 250 });
     assert.equal(await server().k(['logs', '-n', webNs, 'web', '-c', 'dbg']), 'debugging\nhello from web\n');
+    // kubectl debug -i: stdin reaches the debug container's shell through attach, and its output comes back.
+    const interactive = await server().kubectl(['debug', '-i', '-n', webNs, 'web', `--image=${getEnv().image1}`, '--container=dbgi', '--', 'sh'], { input: 'echo "from stdin $((6 * 7))"\nexit 0\n' });
+    assert.equal(interactive.code, 0, interactive.stderr);
+    assert.match(interactive.stdout, /^from stdin 42$/m);
     // With --target, the debug container joins the app container's process namespace: its PID 1 is httpd.
     const targeted = await server().kubectl(['debug', '-n', webNs, 'web', `--image=${getEnv().image1}`, '--container=dbg2', '--target=c', '--', 'sh', '-c', 'tr "\\0" " " < /proc/1/cmdline; echo']);
     assert.equal(targeted.code, 0, targeted.stderr);
