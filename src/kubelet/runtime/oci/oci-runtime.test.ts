@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ContainerConfig, ContainerStatus, PodSandboxConfig } from '../interface.js';
 import { readCriLog } from '../conformance.js';
 import { natChain } from './network.js';
-import { pidHolderMarker } from './pod-pid.js';
+import { pidHolderMarker, podPidNamespacePath, startPodPidNamespace, stopUnrecordedPidHolders } from './pod-pid.js';
 import { readText } from './read-text.js';
 import { createOciTestEnv, ociSkipReason, type OciTestEnv } from './test-env.js';
 
@@ -159,6 +159,16 @@ describe('oci runtime specifics', { skip: skip ?? false }, () => {
       await rt().removePodSandbox(id);
       pods.delete(id);
     }
+  });
+
+  test('a PID namespace holder no record names is still found and ended', async () => {
+    const id = `orphan${randomBytes(6).toString('hex')}`;
+    const held = await startPodPidNamespace(id);
+    assert.ok(podPidNamespacePath(held), 'the namespace can be joined');
+    const holders = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d) && readText(`/proc/${d}/cmdline`).includes(pidHolderMarker(id)));
+    assert.equal(holders().length, 1);
+    stopUnrecordedPidHolders(id);
+    await waitFor('the holder and its namespace to end', async () => holders().length === 0 && !podPidNamespacePath(held));
   });
 
   test('a missing binary is a StartError', async () => {

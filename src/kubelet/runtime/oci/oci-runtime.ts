@@ -25,7 +25,7 @@ import { admitHostports, Hostports, hostportSandbox } from './hostports.js';
 import { type Cidr, Ipam, parseCidr } from './ipam.js';
 import type { LayerSource } from './layer-source.js';
 import { createPodIpc, podIpcPaths, releaseNsDir, removePodIpc } from './pod-ipc.js';
-import { podPidNamespacePath, startPodPidNamespace, stopPodPidNamespace } from './pod-pid.js';
+import { podPidNamespacePath, startPodPidNamespace, stopPodPidNamespace, stopUnrecordedPidHolders } from './pod-pid.js';
 import { readText } from './read-text.js';
 import { ensureBridge, hostVethName, netnsName, netnsPath, type NetworkOptions, removeBridge, setupPodNetwork, teardownPodNetwork } from './network.js';
 import { mustRun, runCommand } from './run-command.js';
@@ -234,6 +234,7 @@ export class OciRuntimeService implements RuntimeService {
     await this.ipam?.release(rec.id);
     if (rec.ipc) await removePodIpc(rec.ipc);
     if (rec.pidns) stopPodPidNamespace(rec.pidns, rec.id);
+    else if (rec.config.linux.security.sharePID && !rec.config.linux.security.hostPID) stopUnrecordedPidHolders(rec.id);
     rec.state = 'SANDBOX_NOTREADY';
     this.store.saveSandbox(rec);
   }

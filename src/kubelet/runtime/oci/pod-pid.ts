@@ -8,7 +8,7 @@
  * orphans reparented to it, as pause reaps them. `--kill-child` ends it, and
  * with it every process of the namespace, when the unshare process is killed.
  */
-import { readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { spawnDetached } from './run-command.js';
 import { readText } from './read-text.js';
 
@@ -62,6 +62,19 @@ export function podPidNamespacePath(p: PodPidNamespace): string | undefined {
 export function stopPodPidNamespace(p: PodPidNamespace, sandboxId: string): void {
   if (readText(`/proc/${p.holderPid}/cmdline`).includes(pidHolderMarker(sandboxId))) tryKill(p.holderPid);
   if (p.ns && nsOf(p.initPid) === p.ns) tryKill(p.initPid);
+}
+
+/**
+ * Ends a holder the sandbox's record never got to name (the agent died between starting it and
+ * saving it), found by the marker in its command line.
+ */
+export function stopUnrecordedPidHolders(sandboxId: string): void {
+  const marker = pidHolderMarker(sandboxId);
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {}
+  for (const pid of pids) if (readText(`/proc/${pid}/cmdline`).includes(marker)) tryKill(Number(pid));
 }
 
 function tryKill(pid: number): void {
