@@ -27,11 +27,8 @@ import { type Clock, realClock } from '../machinery/clock.js';
 import type { Logger } from '../machinery/log.js';
 import { type FlagSpec, UsageError, formatUsage, ipFlag, parseFlags, portFlag, loggerFlag } from './flags.js';
 import { userAgent } from './version.js';
-import { lockDataDir } from './data-dir.js';
+import { defaultDataDir, lockDataDir } from './data-dir.js';
 
-export function defaultAgentDataDir(): string {
-  return process.getuid?.() === 0 ? '/var/lib/k8ts' : path.join(os.homedir(), '.k8ts');
-}
 
 export const agentFlags: FlagSpec[] = [
   { name: 'server', aliases: ['s'], kind: 'string', usage: 'Server to connect to', env: 'K8TS_URL' },
@@ -270,7 +267,7 @@ export async function runAgent(argv: string[]): Promise<number> {
   }
   if (args.length) throw new UsageError(`unexpected argument: ${args[0]}`);
   const logger = loggerFlag(values);
-  const dataDir = path.resolve(String(values['data-dir'] ?? defaultAgentDataDir()));
+  const dataDir = path.resolve(String(values['data-dir'] ?? defaultDataDir()));
   const rootDir = path.join(dataDir, 'agent');
   if (values.cleanup) {
     // Not under a running agent's feet (nor a server's local one).

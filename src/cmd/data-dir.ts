@@ -20,21 +20,24 @@ export type DataDirLock = { ok: true; release(): void } | { ok: false; message: 
  * data dir, as k3s's do, and hold one lock each.
  */
 export function lockDataDir(dir: string, role: DataDirRole): DataDirLock {
-  const db = new Database(path.join(dir, `${role}.lock`), { timeout: 0 });
+  const file = path.join(dir, `${role}.lock`);
+  let db: Database.Database | undefined;
   try {
+    db = new Database(file, { timeout: 0 });
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE');
   } catch (err) {
-    db.close();
+    db?.close();
     if ((err as { code?: string }).code === 'SQLITE_BUSY') {
       return { ok: false, message: `the data dir ${dir} is in use by another k8ts ${role}: stop it first, or pick another --data-dir` };
     }
-    throw err;
+    return { ok: false, message: `cannot lock the data dir ${dir} (${file}): ${(err as Error).message}` };
   }
+  const held = db;
   return {
     ok: true,
     release: () => {
-      if (db.open) db.close();
+      if (held.open) held.close();
     },
   };
 }

@@ -161,6 +161,11 @@ describe('k8ts server refuses bad input', () => {
       assert.ok(again.ok);
       if (again.ok) again.release();
     });
+    test('a data dir whose lock cannot be taken', () => {
+      const d = dataDir();
+      mkdirSync(path.join(d, 'server.lock'), { recursive: true });
+      return startError([], new RegExp(`"cannot lock the data dir ${d} \\(${d}/server\\.lock\\): unable to open database file" dir=${d}`), { dataDir: d });
+    });
     test('a --write-kubeconfig that cannot be written', () => startError(['--write-kubeconfig', path.join(notADir, 'kubeconfig')], new RegExp(`"cannot write kubeconfig" file=${notADir}/kubeconfig err="E(EXIST|NOTDIR)`)));
   });
 });

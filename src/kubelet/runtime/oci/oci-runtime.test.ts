@@ -9,7 +9,7 @@ import type { ContainerConfig, ContainerStatus, PodSandboxConfig } from '../inte
 import { readCriLog } from '../conformance.js';
 import { natChain } from './network.js';
 import { pidHolderMarker, podPidNamespacePath, startPodPidNamespace, stopUnrecordedPidHolders } from './pod-pid.js';
-import { readText } from './read-text.js';
+import { readText } from './proc.js';
 import { createOciTestEnv, ociSkipReason, type OciTestEnv } from './test-env.js';
 
 const skip = ociSkipReason();

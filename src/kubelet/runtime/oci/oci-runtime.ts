@@ -26,7 +26,7 @@ import { type Cidr, Ipam, parseCidr } from './ipam.js';
 import type { LayerSource } from './layer-source.js';
 import { createPodIpc, podIpcPaths, releaseNsDir, removePodIpc } from './pod-ipc.js';
 import { podPidNamespacePath, startPodPidNamespace, stopPodPidNamespace, stopUnrecordedPidHolders } from './pod-pid.js';
-import { readText } from './read-text.js';
+import { childPids, readText, tryKill } from './proc.js';
 import { ensureBridge, hostVethName, netnsName, netnsPath, type NetworkOptions, removeBridge, setupPodNetwork, teardownPodNetwork } from './network.js';
 import { mustRun, runCommand } from './run-command.js';
 import { parseExitFile, shimAlive, spawnShim } from './shim.js';
@@ -184,13 +184,10 @@ export class OciRuntimeService implements RuntimeService {
         rec.hostVeth = hostVethName(id);
       }
       if (!config.linux.security.hostIPC) rec.ipc = podIpcPaths(this.nsDir, id);
-      if (config.linux.security.sharePID && !config.linux.security.hostPID) {
-        rec.pidns = await startPodPidNamespace(id);
-        this.store.saveSandbox(rec);
-      }
       // Names are recorded before what they name exists (tearing down skips what is missing): one write covers a failure at any point.
       this.store.saveSandbox(rec);
-      // The network and the IPC namespace are independent; each settles before a failure is undone.
+      // The network, the IPC and the PID namespace are independent; each settles before a failure is undone.
+      // The PID namespace's holder is known only once it runs; until recorded, teardown finds it by its marker.
       const steps = await Promise.allSettled([
         net && rec.ip
           ? setupPodNetwork(id, rec.ip, net).then(async (pn) => {
@@ -204,6 +201,12 @@ export class OciRuntimeService implements RuntimeService {
             })
           : undefined,
         rec.ipc ? createPodIpc(this.nsDir, id) : undefined,
+        sharesPID(config)
+          ? startPodPidNamespace(id).then((pidns) => {
+              rec.pidns = pidns;
+              this.store.saveSandbox(rec);
+            })
+          : undefined,
       ]);
       for (const step of steps) if (step.status === 'rejected') throw step.reason;
       const hostResolv = readText(this.opts.hostResolvConf ?? '/etc/resolv.conf');
@@ -234,7 +237,7 @@ export class OciRuntimeService implements RuntimeService {
     await this.ipam?.release(rec.id);
     if (rec.ipc) await removePodIpc(rec.ipc);
     if (rec.pidns) stopPodPidNamespace(rec.pidns, rec.id);
-    else if (rec.config.linux.security.sharePID && !rec.config.linux.security.hostPID) stopUnrecordedPidHolders(rec.id);
+    else if (sharesPID(rec.config)) stopUnrecordedPidHolders(rec.id);
     rec.state = 'SANDBOX_NOTREADY';
     this.store.saveSandbox(rec);
   }
@@ -904,12 +907,6 @@ function mtime(file: string): number | undefined {
   }
 }
 
-function tryKill(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {}
-}
-
 function tryClose(fd: number): void {
   try {
     closeSync(fd);
@@ -943,14 +940,15 @@ function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }
 
-function childPids(pid: number): number[] {
-  return readText(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/).filter(Boolean).map(Number);
-}
-
 /** Sets the size of script's terminal; the kernel then signals runc, which resizes the container's pty. */
 async function resizeTerminal(scriptPid: number, size: { width: number; height: number }): Promise<void> {
   for (const c of childPids(scriptPid)) {
     const r = await runCommand('stty', ['-F', `/proc/${c}/fd/0`, 'cols', String(size.width), 'rows', String(size.height)]);
     if (r.code === 0) return;
   }
+}
+
+/** Whether the pod's containers share a PID namespace of the pod's own (not the host's). */
+function sharesPID(config: PodSandboxConfig): boolean {
+  return !!config.linux.security.sharePID && !config.linux.security.hostPID;
 }

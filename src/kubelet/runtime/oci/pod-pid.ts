@@ -10,7 +10,7 @@
  */
 import { readdirSync, readlinkSync } from 'node:fs';
 import { spawnDetached } from './run-command.js';
-import { readText } from './read-text.js';
+import { childPids, readText, tryKill } from './proc.js';
 
 export interface PodPidNamespace {
   /** The `unshare` process: killing it ends the namespace. Its command line names the sandbox. */
@@ -41,7 +41,7 @@ export async function startPodPidNamespace(sandboxId: string): Promise<PodPidNam
   const own = nsOf(process.pid);
   const deadline = Date.now() + HOLDER_START_TIMEOUT_MS;
   for (;;) {
-    const initPid = Number(readText(`/proc/${holderPid}/task/${holderPid}/children`).trim().split(/\s+/)[0] || 0);
+    const initPid = childPids(holderPid)[0] ?? 0;
     const ns = initPid > 0 ? nsOf(initPid) : undefined;
     // Running `sleep` in a namespace of its own: the exec is done and the namespace is ready to join.
     if (ns && ns !== own && readText(`/proc/${initPid}/comm`).trim() === 'sleep') return { holderPid, initPid, ns };
@@ -60,8 +60,8 @@ export function podPidNamespacePath(p: PodPidNamespace): string | undefined {
 
 /** Ends the namespace and every process in it. Idempotent. */
 export function stopPodPidNamespace(p: PodPidNamespace, sandboxId: string): void {
-  if (readText(`/proc/${p.holderPid}/cmdline`).includes(pidHolderMarker(sandboxId))) tryKill(p.holderPid);
-  if (p.ns && nsOf(p.initPid) === p.ns) tryKill(p.initPid);
+  if (readText(`/proc/${p.holderPid}/cmdline`).includes(pidHolderMarker(sandboxId))) tryKill(p.holderPid, 'SIGKILL');
+  if (p.ns && nsOf(p.initPid) === p.ns) tryKill(p.initPid, 'SIGKILL');
 }
 
 /**
@@ -74,11 +74,5 @@ export function stopUnrecordedPidHolders(sandboxId: string): void {
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   } catch {}
-  for (const pid of pids) if (readText(`/proc/${pid}/cmdline`).includes(marker)) tryKill(Number(pid));
-}
-
-function tryKill(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {}
+  for (const pid of pids) if (readText(`/proc/${pid}/cmdline`).includes(marker)) tryKill(Number(pid), 'SIGKILL');
 }
