@@ -91,6 +91,8 @@ export async function startTestAPIServer(opts: TestAPIServerOptions = {}): Promi
         stopped = true;
         await server.stop(1000);
         await backend.dispose();
+        // The service-account key is written in the background: a quick test must not remove its dir under it.
+        await pki.serviceAccount.catch(() => undefined);
         rmSync(dir, { recursive: true, force: true });
       },
     };
